@@ -1,0 +1,92 @@
+//! Persistence behind one trait, [`Store`], with a backend per engine, each
+//! with its own migrations. The backend is chosen from the database URL:
+//! `sqlite://...` (the default, embedded) or `postgres://...` (several app
+//! servers sharing one database).
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything the application asks of its database.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn engine(&self) -> &'static str;
+    /// Applies pending migrations (idempotent).
+    async fn migrate(&self) -> Result<()>;
+    /// A cheap round trip, for readiness checks.
+    async fn ping(&self) -> Result<()>;
+    /// Names of applied migrations, oldest first.
+    async fn applied_migrations(&self) -> Result<Vec<String>>;
+    /// Closes the pool, waiting for connections to finish.
+    async fn close(&self);
+}
+
+/// Opens the backend that `url` names. For SQLite the file and its folder
+/// are created when missing.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact("sqlite://data/devpath.db"),
+            "sqlite://data/devpath.db"
+        );
+    }
+
+    #[tokio::test]
+    async fn rejects_unknown_scheme() {
+        assert!(matches!(
+            connect("mysql://x").await,
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+    }
+}
