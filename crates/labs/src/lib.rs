@@ -12,12 +12,20 @@ mod spec;
 
 mod breaker;
 mod clocks;
+mod engine;
 mod hashing;
-mod ratelimit;
+mod net;
 mod raft;
+mod ratelimit;
 mod sketches;
 
-pub use spec::{Action, Frame, LabError, LabInfo, ParamInfo, Run, RunSpec, Scenario, MAX_ACTIONS, MAX_STEPS};
+pub use clocks::{causal_order, CausalOrder};
+/// Raft internals for benchmarks and property tests; not a stable API.
+#[doc(hidden)]
+pub use raft::{simulate as raft_simulate, Limits as RaftLimits, Outcome as RaftOutcome};
+pub use spec::{
+    Action, Frame, LabError, LabInfo, ParamInfo, Run, RunSpec, Scenario, MAX_ACTIONS, MAX_STEPS,
+};
 
 /// Every lab, in the order the catalog shows them.
 pub fn labs() -> Vec<LabInfo> {

@@ -45,7 +45,11 @@ impl std::str::FromStr for Action {
         let at = parts
             .next()
             .and_then(|t| t.trim().parse::<u64>().ok())
-            .ok_or_else(|| LabError::BadAction(format!("`{s}`: expected TIME:KIND[:ARGS], TIME a whole number")))?;
+            .ok_or_else(|| {
+                LabError::BadAction(format!(
+                    "`{s}`: expected TIME:KIND[:ARGS], TIME a whole number"
+                ))
+            })?;
         let kind = parts
             .next()
             .filter(|k| !k.is_empty())
@@ -191,7 +195,12 @@ impl RunSpec {
         self.params
             .get(name)
             .map(String::as_str)
-            .or_else(|| info.params.iter().find(|p| p.name == name).map(|p| p.default))
+            .or_else(|| {
+                info.params
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.default)
+            })
             .unwrap_or("")
     }
 
@@ -206,29 +215,69 @@ impl RunSpec {
 }
 
 impl ParamInfo {
-    pub fn number(name: &'static str, help: &'static str, default: &'static str, min: f64, max: f64) -> Self {
-        ParamInfo { name, help, default, min: Some(min), max: Some(max), choices: vec![] }
+    pub fn number(
+        name: &'static str,
+        help: &'static str,
+        default: &'static str,
+        min: f64,
+        max: f64,
+    ) -> Self {
+        ParamInfo {
+            name,
+            help,
+            default,
+            min: Some(min),
+            max: Some(max),
+            choices: vec![],
+        }
     }
 
-    pub fn choice(name: &'static str, help: &'static str, default: &'static str, choices: Vec<&'static str>) -> Self {
-        ParamInfo { name, help, default, min: None, max: None, choices }
+    pub fn choice(
+        name: &'static str,
+        help: &'static str,
+        default: &'static str,
+        choices: Vec<&'static str>,
+    ) -> Self {
+        ParamInfo {
+            name,
+            help,
+            default,
+            min: None,
+            max: None,
+            choices,
+        }
     }
 
     pub fn text(name: &'static str, help: &'static str, default: &'static str) -> Self {
-        ParamInfo { name, help, default, min: None, max: None, choices: vec![] }
+        ParamInfo {
+            name,
+            help,
+            default,
+            min: None,
+            max: None,
+            choices: vec![],
+        }
     }
 
     fn check(&self, value: &str) -> Result<(), LabError> {
-        let bad = |message: String| LabError::BadParam { name: self.name.to_string(), message };
+        let bad = |message: String| LabError::BadParam {
+            name: self.name.to_string(),
+            message,
+        };
         if value.len() > 4096 {
             return Err(bad("value longer than 4096 bytes".into()));
         }
         if !self.choices.is_empty() {
             if !self.choices.contains(&value) {
-                return Err(bad(format!("`{value}` is not one of {}", self.choices.join(", "))));
+                return Err(bad(format!(
+                    "`{value}` is not one of {}",
+                    self.choices.join(", ")
+                )));
             }
         } else if let (Some(min), Some(max)) = (self.min, self.max) {
-            let v: f64 = value.parse().map_err(|_| bad(format!("`{value}` is not a number")))?;
+            let v: f64 = value
+                .parse()
+                .map_err(|_| bad(format!("`{value}` is not a number")))?;
             if !v.is_finite() || v < min || v > max {
                 return Err(bad(format!("{value} is outside {min}..={max}")));
             }
