@@ -3,11 +3,16 @@
 //! `sqlite://...` (the default, embedded) or `postgres://...` (several app
 //! servers sharing one database).
 
+pub mod accounts;
+pub mod billing;
 mod postgres;
+pub mod testing;
 mod sqlite;
 
 use std::sync::Arc;
 
+pub use accounts::Accounts;
+pub use billing::Billing;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -28,9 +33,10 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Everything the application asks of its database.
+/// Everything the application asks of its database: one trait, made of one
+/// sub-trait per concern so each can live in its own file per backend.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Accounts + Billing + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
     /// Applies pending migrations (idempotent).

@@ -2,6 +2,8 @@
 //! SQLite database in a temporary folder, and a client for it.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use devpath_content::{Catalog, Source};
 use std::net::SocketAddr;
 use std::sync::OnceLock;

@@ -1,3 +1,6 @@
+mod accounts;
+mod billing;
+
 use crate::{Result, Store, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

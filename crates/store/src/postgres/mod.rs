@@ -1,3 +1,6 @@
+mod accounts;
+mod billing;
+
 use crate::{Result, Store};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;

@@ -1,0 +1,5 @@
+use super::SqliteStore;
+use crate::accounts::Accounts;
+
+#[async_trait::async_trait]
+impl Accounts for SqliteStore {}
