@@ -6,12 +6,12 @@
 pub mod accounts;
 pub mod billing;
 mod postgres;
-pub mod testing;
 mod sqlite;
+pub mod testing;
 
 use std::sync::Arc;
 
-pub use accounts::Accounts;
+pub use accounts::{Accounts, AuditEntry, Session, User};
 pub use billing::Billing;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -24,6 +24,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique value is already taken (e.g. an account with that email).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,

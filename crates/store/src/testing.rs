@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The server tests use: `DEVPATH_TEST_POSTGRES_URL`, or the local default.
 pub fn postgres_admin_url() -> String {
-    std::env::var("DEVPATH_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("DEVPATH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// Creates an empty database on the test server and returns its URL.
@@ -26,7 +27,9 @@ pub async fn fresh_postgres_database() -> Result<String> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let mut conn = sqlx::PgConnection::connect(&admin).await?;
-    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     Ok(format!("{base}/{name}"))

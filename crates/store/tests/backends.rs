@@ -6,12 +6,16 @@ use std::sync::Arc;
 
 async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = connect(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+    let store = connect(&format!("sqlite://{}/t.db", dir.path().display()))
+        .await
+        .unwrap();
     (dir, store)
 }
 
 async fn postgres() -> Arc<dyn Store> {
-    let url = testing::fresh_postgres_database().await.expect("PostgreSQL test server (scripts/test starts it)");
+    let url = testing::fresh_postgres_database()
+        .await
+        .expect("PostgreSQL test server (scripts/test starts it)");
     connect(&url).await.unwrap()
 }
 

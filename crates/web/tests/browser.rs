@@ -12,39 +12,79 @@ async fn path_page_lesson_and_table_of_contents() {
     let browser = Browser::start().await;
     let c = &browser.client;
 
-    c.goto(&app.url("/paths/systems-engineering")).await.unwrap();
-    let items = c.find_all(Locator::Css(".lesson-item")).await.unwrap();
-    assert_eq!(items.len(), 100);
-    let title = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(title, "Systems Engineering");
-
-    c.find(Locator::Css("[data-lesson='distributed-systems-overview'] h4 a"))
-        .await
-        .unwrap()
-        .click()
+    c.goto(&app.url("/paths/systems-engineering"))
         .await
         .unwrap();
-    c.wait().for_element(Locator::Css("#lesson-body")).await.unwrap();
-    assert!(c.current_url().await.unwrap().path().ends_with("/lessons/distributed-systems-overview"));
-    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    let items = c.find_all(Locator::Css(".lesson-item")).await.unwrap();
+    assert_eq!(items.len(), 100);
+    let title = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(title, "Systems Engineering");
+
+    c.find(Locator::Css(
+        "[data-lesson='distributed-systems-overview'] h4 a",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#lesson-body"))
+        .await
+        .unwrap();
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/lessons/distributed-systems-overview"));
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(h1, "Distributed Systems Overview");
 
     // Follow the third table-of-contents link.
     let links = c.find_all(Locator::Css(".toc a")).await.unwrap();
     assert!(links.len() >= 6);
     let href = links[2].attr("href").await.unwrap().unwrap();
-    let before: f64 = c.execute("return window.scrollY", vec![]).await.unwrap().as_f64().unwrap();
-    links[2].click().await.unwrap();
-    let url = c.current_url().await.unwrap();
-    assert_eq!(url.fragment(), Some(&href[1..]));
-    let target_top: f64 = c
-        .execute("return document.getElementById(arguments[0]).getBoundingClientRect().top", vec![href[1..].into()])
+    let before: f64 = c
+        .execute("return window.scrollY", vec![])
         .await
         .unwrap()
         .as_f64()
         .unwrap();
-    let after: f64 = c.execute("return window.scrollY", vec![]).await.unwrap().as_f64().unwrap();
+    links[2].click().await.unwrap();
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.fragment(), Some(&href[1..]));
+    let target_top: f64 = c
+        .execute(
+            "return document.getElementById(arguments[0]).getBoundingClientRect().top",
+            vec![href[1..].into()],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let after: f64 = c
+        .execute("return window.scrollY", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
     assert!(after > before, "the page should scroll to the section");
-    assert!(target_top.abs() < 200.0, "the section should be near the top, at {target_top}");
+    assert!(
+        target_top.abs() < 200.0,
+        "the section should be near the top, at {target_top}"
+    );
     browser.close().await;
 }
