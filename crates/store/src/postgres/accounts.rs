@@ -1,5 +1,3 @@
 use super::PostgresStore;
-use crate::accounts::Accounts;
 
-#[async_trait::async_trait]
-impl Accounts for PostgresStore {}
+crate::accounts::impl_accounts!(PostgresStore);

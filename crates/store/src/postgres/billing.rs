@@ -1,5 +1,3 @@
 use super::PostgresStore;
-use crate::billing::Billing;
 
-#[async_trait::async_trait]
-impl Billing for PostgresStore {}
+crate::impl_billing!(PostgresStore);

@@ -1,5 +1,3 @@
 use super::SqliteStore;
-use crate::accounts::Accounts;
 
-#[async_trait::async_trait]
-impl Accounts for SqliteStore {}
+crate::accounts::impl_accounts!(SqliteStore);

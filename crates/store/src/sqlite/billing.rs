@@ -1,5 +1,3 @@
 use super::SqliteStore;
-use crate::billing::Billing;
 
-#[async_trait::async_trait]
-impl Billing for SqliteStore {}
+crate::impl_billing!(SqliteStore);

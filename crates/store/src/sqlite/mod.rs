@@ -80,7 +80,8 @@ mod tests {
         store.migrate().await.unwrap();
         store.migrate().await.unwrap(); // idempotent
         store.ping().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap(), ["init"]);
+        let applied = store.applied_migrations().await.unwrap();
+        assert_eq!(applied[..2], ["init", "accounts"]);
         let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
             .fetch_one(&store.pool)
             .await
