@@ -54,7 +54,7 @@ fn fixture(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Result<Catalog, Vec<
 
 /// Asserts exactly one problem, in `file` (suffix) at `line`, mentioning `needle`.
 fn expect_problem(result: Result<Catalog, Vec<Problem>>, file: &str, line: usize, needle: &str) {
-    let problems = result.err().expect("content should be rejected");
+    let problems = result.expect_err("content should be rejected");
     assert!(
         problems
             .iter()

@@ -1,5 +1,6 @@
 //! `devpath`: the whole platform in one binary.
 
+mod admin;
 mod config;
 mod lab;
 
@@ -41,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: lab::LabCommand,
     },
+    /// Manage administrators
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
             command: ContentCommand::Check { content_dir },
         } => check(content_dir),
         Command::Lab { command } => lab::run(command),
+        Command::Admin { command } => admin::run(command, cli.config.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -184,6 +191,12 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
             store.clone(),
             devpath_web::WebConfig {
                 body_limit: s.body_limit,
+                public_url: s.public_url.clone(),
+                trust_proxy: s.trust_proxy,
+                smtp_url: s.smtp_url.clone(),
+                mail_from: s.mail_from.clone(),
+                data_dir: s.data_dir.clone(),
+                billing: s.billing.clone(),
             },
         )?;
         let listener = tokio::net::TcpListener::bind(s.addr)

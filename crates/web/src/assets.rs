@@ -20,6 +20,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.css"),
     ),
     (
+        "forms.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/forms.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/app.js"),
@@ -33,6 +38,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../assets/favicon.svg"),
+    ),
+    (
+        "lab.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/lab.js"),
+    ),
+    (
+        "lab.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/lab.css"),
     ),
 ];
 

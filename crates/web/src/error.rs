@@ -11,6 +11,8 @@ pub enum AppError {
     Template(#[from] askama::Error),
     #[error(transparent)]
     Store(#[from] devpath_store::StoreError),
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 impl IntoResponse for AppError {

@@ -1,11 +1,22 @@
 //! The devpath web server: one `router()` per feature, merged in [`app`].
 
+pub mod access;
+mod account;
+mod admin;
 mod assets;
+mod auth;
+pub mod billing;
 mod cached;
+pub mod credentials;
+pub mod csrf;
 mod error;
 mod health;
+mod labs;
 mod layout;
+pub mod mail;
 mod pages;
+mod progress;
+pub mod session;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
@@ -21,6 +32,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::AppError;
+pub use labs::api_router as labs_api;
 pub use pages::PageCache;
 
 /// Settings the web layer needs.
@@ -28,12 +40,31 @@ pub use pages::PageCache;
 pub struct WebConfig {
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub body_limit: usize,
+    /// The address learners use, e.g. `https://learn.example.com`: links in
+    /// emails, the allowed `Origin` for forms, and `Secure` cookies when https.
+    pub public_url: String,
+    /// Take the client address from `X-Forwarded-For` (set by a reverse proxy).
+    pub trust_proxy: bool,
+    /// `smtps://user:pass@host:465`; `None` writes emails to `data_dir/outbox`.
+    pub smtp_url: Option<String>,
+    /// The `From:` of outgoing email.
+    pub mail_from: String,
+    /// Where the outbox lives when no SMTP server is configured.
+    pub data_dir: std::path::PathBuf,
+    /// Billing mode, plans, the first-year offer and Stripe (see billing/mod.rs).
+    pub billing: billing::BillingConfig,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             body_limit: 64 * 1024,
+            public_url: "http://localhost:8080".into(),
+            trust_proxy: false,
+            smtp_url: None,
+            mail_from: "devpath <devpath@localhost>".into(),
+            data_dir: "data".into(),
+            billing: billing::BillingConfig::default(),
         }
     }
 }
@@ -45,6 +76,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub pages: Arc<PageCache>,
     pub config: Arc<WebConfig>,
+    pub mailer: Arc<mail::Mailer>,
 }
 
 impl AppState {
@@ -55,8 +87,16 @@ impl AppState {
         config: WebConfig,
     ) -> Result<AppState, AppError> {
         let catalog = Arc::new(catalog);
-        let pages = Arc::new(PageCache::build(&catalog)?);
+        let pages = Arc::new(PageCache::build(&catalog, &config)?);
+        let mailer = mail::Mailer::new(
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+            &config.data_dir,
+        )
+        .map_err(AppError::Config)?;
+        credentials::warm_up();
         Ok(AppState {
+            mailer: Arc::new(mailer),
             catalog,
             store,
             pages,
@@ -68,11 +108,19 @@ impl AppState {
 /// The whole application with its middleware.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let origins = Arc::new(csrf::Origins::new(&state.config.public_url));
     Router::new()
         .merge(pages::router())
+        .merge(billing::router())
+        .merge(progress::router())
+        .merge(admin::router())
         .merge(assets::router())
         .merge(health::router())
+        .merge(labs::router())
+        .merge(auth::router())
+        .merge(account::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(origins, csrf::protect))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -109,7 +157,10 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

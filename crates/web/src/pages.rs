@@ -3,11 +3,13 @@
 
 use crate::cached::Cached;
 use crate::layout::Layout;
-use crate::{AppError, AppState};
+use crate::progress::{Paywall, Viewer};
+use crate::session::MaybeUser;
+use crate::{AppError, AppState, WebConfig};
 use askama::Template;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use devpath_content::{Catalog, Lesson, Module, Path};
@@ -33,6 +35,8 @@ pub fn lesson_url(path: &Path, lesson: &Lesson) -> String {
 pub struct LessonRow<'a> {
     pub lesson: &'a Lesson,
     pub url: String,
+    /// Completed by the viewer.
+    pub done: bool,
 }
 
 pub struct ModuleGroup<'a> {
@@ -40,9 +44,11 @@ pub struct ModuleGroup<'a> {
     pub number: usize,
     pub lessons: Vec<LessonRow<'a>>,
     pub minutes: u32,
+    /// Lessons of the module the viewer completed.
+    pub done: usize,
 }
 
-pub fn module_groups(path: &Path) -> Vec<ModuleGroup<'_>> {
+pub fn module_groups<'a>(path: &'a Path, viewer: Option<&Viewer>) -> Vec<ModuleGroup<'a>> {
     path.modules
         .iter()
         .enumerate()
@@ -52,14 +58,17 @@ pub fn module_groups(path: &Path) -> Vec<ModuleGroup<'_>> {
                 .map(|lesson| LessonRow {
                     lesson,
                     url: lesson_url(path, lesson),
+                    done: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
                 })
                 .collect();
             let minutes = lessons.iter().map(|r| r.lesson.minutes).sum();
+            let done = lessons.iter().filter(|r| r.done).count();
             ModuleGroup {
                 module,
                 number: i + 1,
                 lessons,
                 minutes,
+                done,
             }
         })
         .collect()
@@ -70,6 +79,8 @@ pub fn module_groups(path: &Path) -> Vec<ModuleGroup<'_>> {
 struct HomeTemplate<'a> {
     layout: Layout,
     paths: Vec<&'a Path>,
+    /// "Continue where you left off": (path title, lesson title, url).
+    resume: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -79,6 +90,14 @@ struct PathTemplate<'a> {
     path: &'a Path,
     groups: Vec<ModuleGroup<'a>>,
     first_url: String,
+    signed_in: bool,
+    done: usize,
+    percent: usize,
+    continue_url: Option<String>,
+    continue_title: String,
+    /// The trial card: `signup`, `start`, `days` or `none`.
+    card: &'static str,
+    days_left: i64,
 }
 
 #[derive(Template)]
@@ -91,6 +110,13 @@ struct LessonTemplate<'a> {
     total: usize,
     prev: Option<LessonRow<'a>>,
     next: Option<LessonRow<'a>>,
+    /// The lab player, for lessons with `lab = "..."` (see labs.rs).
+    lab_panel: Option<String>,
+    /// The body and quiz are withheld: the paywall is shown instead.
+    locked: bool,
+    paywall: Paywall,
+    signed_in: bool,
+    completed: bool,
 }
 
 #[derive(Template)]
@@ -99,8 +125,15 @@ struct NotFoundTemplate {
     layout: Layout,
 }
 
-/// Every anonymous page, rendered once.
+/// Every anonymous page, rendered once, with and without the offer banner
+/// (which one is served follows the offer window). Locked lessons are
+/// rendered with the paywall: their body and quiz are not in the cache.
 pub struct PageCache {
+    with_offer: Variant,
+    without_offer: Variant,
+}
+
+struct Variant {
     home: Cached,
     paths: BTreeMap<String, Cached>,
     lessons: BTreeMap<(String, String), Cached>,
@@ -128,31 +161,65 @@ pub async fn not_found(headers: HeaderMap) -> Response {
 }
 
 impl PageCache {
-    pub fn build(catalog: &Catalog) -> Result<PageCache, AppError> {
-        let home = HomeTemplate {
-            layout: Layout::new(
-                "devpath — learn systems engineering",
-                "Original lessons and labs you can break on purpose.",
-            ),
-            paths: catalog.paths.iter().collect(),
+    pub fn build(catalog: &Catalog, config: &WebConfig) -> Result<PageCache, AppError> {
+        Ok(PageCache {
+            with_offer: Variant::build(catalog, config, true)?,
+            without_offer: Variant::build(catalog, config, false)?,
+        })
+    }
+
+    fn variant(&self, state: &AppState) -> &Variant {
+        if state.config.billing.offer_running(crate::billing::now()) {
+            &self.with_offer
+        } else {
+            &self.without_offer
         }
-        .render()?;
+    }
+}
+
+fn anonymous_layout(
+    title: impl Into<String>,
+    description: impl Into<String>,
+    offer: bool,
+) -> Layout {
+    let mut l = Layout::new(title, description);
+    l.offer = offer;
+    l
+}
+
+impl Variant {
+    fn build(catalog: &Catalog, config: &WebConfig, offer: bool) -> Result<Variant, AppError> {
+        let home = render_home(catalog, home_layout(offer), None)?;
         let mut paths = BTreeMap::new();
         let mut lessons = BTreeMap::new();
         for path in &catalog.paths {
             paths.insert(
                 path.slug.clone(),
-                Cached::new(render_path(path)?, HTML, PAGE_CACHE),
+                Cached::new(
+                    render_path(config, path, path_layout(path, offer), None)?,
+                    HTML,
+                    PAGE_CACHE,
+                ),
             );
             for lesson in &path.lessons {
                 lessons.insert(
                     (path.slug.clone(), lesson.slug.clone()),
-                    Cached::new(render_lesson(path, lesson)?, HTML, PAGE_CACHE),
+                    Cached::new(
+                        render_lesson(
+                            config,
+                            path,
+                            lesson,
+                            lesson_layout(path, lesson, offer),
+                            None,
+                        )?,
+                        HTML,
+                        PAGE_CACHE,
+                    ),
                 );
             }
         }
         not_found_page();
-        Ok(PageCache {
+        Ok(Variant {
             home: Cached::new(home, HTML, PAGE_CACHE),
             paths,
             lessons,
@@ -160,27 +227,113 @@ impl PageCache {
     }
 }
 
-fn render_path(path: &Path) -> Result<String, AppError> {
+const HOME_TITLE: &str = "devpath — learn systems engineering";
+const HOME_DESCRIPTION: &str = "Original lessons and labs you can break on purpose.";
+
+fn home_layout(offer: bool) -> Layout {
+    anonymous_layout(HOME_TITLE, HOME_DESCRIPTION, offer)
+}
+
+fn path_layout(path: &Path, offer: bool) -> Layout {
+    anonymous_layout(
+        format!("{} — devpath", path.title),
+        path.tagline.clone(),
+        offer,
+    )
+}
+
+fn lesson_layout(path: &Path, lesson: &Lesson, offer: bool) -> Layout {
+    anonymous_layout(
+        format!("{} — {} — devpath", lesson.title, path.title),
+        lesson.summary.clone(),
+        offer,
+    )
+}
+
+/// The viewer's layout: the banner follows the offer window, and the
+/// header knows who is signed in.
+fn viewer_layout(state: &AppState, base: Layout, viewer: &Viewer) -> Layout {
+    crate::billing::layout(state, base.title, base.description, Some(&viewer.user))
+}
+
+fn render_home(
+    catalog: &Catalog,
+    layout: Layout,
+    viewer: Option<&Viewer>,
+) -> Result<String, AppError> {
+    let resume = match viewer {
+        Some(v) => catalog
+            .paths
+            .iter()
+            .filter(|p| v.done_in(p) > 0)
+            .filter_map(|p| {
+                v.continue_lesson(p)
+                    .map(|l| (p.title.clone(), l.title.clone(), lesson_url(p, l)))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(HomeTemplate {
+        layout,
+        paths: catalog.paths.iter().collect(),
+        resume,
+    }
+    .render()?)
+}
+
+fn render_path(
+    config: &WebConfig,
+    path: &Path,
+    layout: Layout,
+    viewer: Option<&Viewer>,
+) -> Result<String, AppError> {
+    let mode = config.billing.mode;
+    let done = viewer.map_or(0, |v| v.done_in(path));
+    let next = viewer.and_then(|v| v.continue_lesson(path));
+    let (card, days_left) = match viewer {
+        None if mode == crate::access::BillingMode::Open => ("none", 0),
+        None => ("signup", 0),
+        Some(v) => match v.trial_days_left() {
+            Some(d) => ("days", d),
+            None if v.can_start_trial(mode) => ("start", 0),
+            None => ("none", 0),
+        },
+    };
     Ok(PathTemplate {
-        layout: Layout::new(format!("{} — devpath", path.title), path.tagline.clone()),
+        layout,
         path,
-        groups: module_groups(path),
+        groups: module_groups(path, viewer),
         first_url: path
             .lessons
             .first()
             .map(|l| lesson_url(path, l))
             .unwrap_or_default(),
+        signed_in: viewer.is_some(),
+        done,
+        percent: crate::progress::percent(done, path.lessons.len()),
+        continue_url: next.map(|l| lesson_url(path, l)),
+        continue_title: next.map(|l| l.title.clone()).unwrap_or_default(),
+        card,
+        days_left,
     }
     .render()?)
 }
 
-fn render_lesson(path: &Path, lesson: &Lesson) -> Result<String, AppError> {
+fn render_lesson(
+    config: &WebConfig,
+    path: &Path,
+    lesson: &Lesson,
+    layout: Layout,
+    viewer: Option<&Viewer>,
+) -> Result<String, AppError> {
     let (prev, next) = path.neighbours(lesson);
+    let can_read = match viewer {
+        Some(v) => crate::access::can_read(&v.access, lesson),
+        None => lesson.free_preview,
+    };
+    let offer = layout.offer;
     Ok(LessonTemplate {
-        layout: Layout::new(
-            format!("{} — {} — devpath", lesson.title, path.title),
-            lesson.summary.clone(),
-        ),
+        layout,
         path,
         module: &path.modules[lesson.module],
         lesson,
@@ -188,37 +341,103 @@ fn render_lesson(path: &Path, lesson: &Lesson) -> Result<String, AppError> {
         prev: prev.map(|l| LessonRow {
             lesson: l,
             url: lesson_url(path, l),
+            done: false,
         }),
         next: next.map(|l| LessonRow {
             lesson: l,
             url: lesson_url(path, l),
+            done: false,
         }),
+        lab_panel: if can_read {
+            crate::labs::lesson_panel(lesson.lab.as_deref())
+        } else {
+            None
+        },
+        locked: !can_read && lesson.body.is_some(),
+        paywall: Paywall::new(&config.billing, viewer, offer),
+        signed_in: viewer.is_some(),
+        completed: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
     }
     .render()?)
 }
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    state.pages.home.respond(&headers, StatusCode::OK)
+/// A page rendered for one signed-in viewer: never stored by caches.
+fn private(html: String) -> Response {
+    ([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response()
+}
+
+async fn home(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    match user {
+        None => Ok(state
+            .pages
+            .variant(&state)
+            .home
+            .respond(&headers, StatusCode::OK)),
+        Some(u) => {
+            let v = Viewer::load(&state, u).await?;
+            let layout = viewer_layout(&state, home_layout(false), &v);
+            Ok(private(render_home(&state.catalog, layout, Some(&v))?))
+        }
+    }
 }
 
 async fn path_page(
     State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
     UrlPath(slug): UrlPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let page = state.pages.paths.get(&slug).ok_or(AppError::NotFound)?;
-    Ok(page.respond(&headers, StatusCode::OK))
+    let path = state.catalog.path(&slug).ok_or(AppError::NotFound)?;
+    match user {
+        None => {
+            let page = state
+                .pages
+                .variant(&state)
+                .paths
+                .get(&slug)
+                .ok_or(AppError::NotFound)?;
+            Ok(page.respond(&headers, StatusCode::OK))
+        }
+        Some(u) => {
+            let v = Viewer::load(&state, u).await?;
+            let layout = viewer_layout(&state, path_layout(path, false), &v);
+            Ok(private(render_path(&state.config, path, layout, Some(&v))?))
+        }
+    }
 }
 
 async fn lesson_page(
     State(state): State<AppState>,
-    UrlPath((path, lesson)): UrlPath<(String, String)>,
+    MaybeUser(user): MaybeUser,
+    UrlPath((path_slug, lesson_slug)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let page = state
-        .pages
-        .lessons
-        .get(&(path, lesson))
-        .ok_or(AppError::NotFound)?;
-    Ok(page.respond(&headers, StatusCode::OK).into_response())
+    let path = state.catalog.path(&path_slug).ok_or(AppError::NotFound)?;
+    let lesson = path.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
+    match user {
+        None => {
+            let page = state
+                .pages
+                .variant(&state)
+                .lessons
+                .get(&(path_slug, lesson_slug))
+                .ok_or(AppError::NotFound)?;
+            Ok(page.respond(&headers, StatusCode::OK))
+        }
+        Some(u) => {
+            let v = Viewer::load(&state, u).await?;
+            let layout = viewer_layout(&state, lesson_layout(path, lesson, false), &v);
+            Ok(private(render_lesson(
+                &state.config,
+                path,
+                lesson,
+                layout,
+                Some(&v),
+            )?))
+        }
+    }
 }

@@ -1,17 +1,34 @@
 //! `spawn_app()`: the real application on a random port with its own
 //! SQLite database in a temporary folder, and a client for it.
+//! `TestApp::builder().postgres().config(|c| ...).spawn()` picks the
+//! database (a fresh PostgreSQL database per test) and settings.
 #![allow(dead_code)]
 
 pub mod browser;
 
 use devpath_content::{Catalog, Source};
+use devpath_store::Store;
+use devpath_web::WebConfig;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Follows no redirects; keeps cookies in `jar`.
     pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    /// The data folder (SQLite file, `outbox/`).
     pub dir: tempfile::TempDir,
+    /// The same store the server uses, for arranging and checking rows.
+    pub store: Arc<dyn Store>,
+}
+
+type Configure = Box<dyn FnOnce(&mut WebConfig)>;
+
+/// Which database and settings to start the app with.
+pub struct TestAppBuilder {
+    postgres: bool,
+    configure: Vec<Configure>,
 }
 
 /// The shipped catalog, loaded once per test binary.
@@ -26,29 +43,178 @@ pub fn catalog() -> Catalog {
         .clone()
 }
 
+/// The app on SQLite with default settings.
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/devpath.db", dir.path().display());
-    let store = devpath_store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    let state =
-        devpath_web::AppState::new(catalog(), store, devpath_web::WebConfig::default()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(devpath_web::serve(
-        listener,
-        devpath_web::app(state),
-        std::future::pending(),
-    ));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    TestApp { addr, client, dir }
+    TestApp::builder().spawn().await
+}
+
+impl TestAppBuilder {
+    /// Use a fresh database on the PostgreSQL test server instead of SQLite.
+    pub fn postgres(mut self) -> Self {
+        self.postgres = true;
+        self
+    }
+
+    /// Adjust the settings (applied after the test defaults: `data_dir` is
+    /// the temporary folder, `public_url` is `http://ADDR`).
+    pub fn config(mut self, f: impl FnOnce(&mut WebConfig) + 'static) -> Self {
+        self.configure.push(Box::new(f));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = if self.postgres {
+            devpath_store::testing::fresh_postgres_database()
+                .await
+                .expect("PostgreSQL test server (scripts/test starts it)")
+        } else {
+            format!("sqlite://{}/devpath.db", dir.path().display())
+        };
+        let store = devpath_store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = WebConfig {
+            public_url: format!("http://{addr}"),
+            data_dir: dir.path().to_path_buf(),
+            ..WebConfig::default()
+        };
+        for f in self.configure {
+            f(&mut config);
+        }
+        let state = devpath_web::AppState::new(catalog(), store.clone(), config).unwrap();
+        tokio::spawn(devpath_web::serve(
+            listener,
+            devpath_web::app(state),
+            std::future::pending(),
+        ));
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .unwrap();
+        TestApp {
+            addr,
+            client,
+            jar,
+            dir,
+            store,
+        }
+    }
 }
 
 impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            postgres: false,
+            configure: Vec::new(),
+        }
+    }
+
+    /// This server's origin, as a browser would send it in `Origin`.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// POSTs a form from our own origin (as a browser on our pages would).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", self.origin())
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up (303 to `/dashboard?welcome=1` and a session cookie on success).
+    pub async fn signup(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/signup", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Signs in (303 and a session cookie on success).
+    pub async fn signin(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/signin", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn signout(&self) -> reqwest::Response {
+        self.post_form("/signout", &[]).await
+    }
+
+    /// The session cookie's value in the client's jar, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.url("/").parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == devpath_web::session::COOKIE)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// Sets the session cookie in the client's jar (e.g. a forged one).
+    pub fn set_session_cookie(&self, value: &str) {
+        let url = self.url("/").parse().unwrap();
+        self.jar.add_cookie_str(
+            &format!("{}={value}; Path=/", devpath_web::session::COOKIE),
+            &url,
+        );
+    }
+
+    /// The text of the newest email to `to` in the outbox (headers and
+    /// body, quoted-printable soft breaks and `=3D` undone), if any.
+    pub fn latest_email(&self, to: &str) -> Option<String> {
+        let outbox = self.dir.path().join("outbox");
+        let suffix = format!("-{to}.eml");
+        let newest = std::fs::read_dir(&outbox)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(&suffix))
+            .max_by_key(|n| {
+                let mut parts = n.splitn(3, '-');
+                let millis: u128 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                let seq: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                (millis, seq)
+            })?;
+        let raw = std::fs::read_to_string(outbox.join(newest)).ok()?;
+        Some(
+            raw.replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "="),
+        )
+    }
+
+    /// Waits (up to 5 s) for an email to `to`; emails are sent in the background.
+    pub async fn wait_for_email(&self, to: &str) -> String {
+        for _ in 0..100 {
+            if let Some(text) = self.latest_email(to) {
+                return text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no email to {to} in the outbox");
+    }
+
+    /// The number of emails to `to` in the outbox.
+    pub fn email_count(&self, to: &str) -> usize {
+        let suffix = format!("-{to}.eml");
+        std::fs::read_dir(self.dir.path().join("outbox"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

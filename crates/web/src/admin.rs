@@ -1,0 +1,147 @@
+//! `/admin`: learners with their plan state, and granting or revoking full
+//! access. Only administrators; anyone else gets a 404. Every change is
+//! written to the audit log.
+
+use crate::access;
+use crate::billing::{self, now};
+use crate::session::CurrentUser;
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin_page))
+        .route("/admin/users/{id}/grant", post(grant))
+        .route("/admin/users/{id}/revoke", post(revoke))
+}
+
+struct Row {
+    id: i64,
+    email: String,
+    joined: String,
+    is_admin: bool,
+    plan: String,
+    granted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminTemplate {
+    layout: crate::layout::Layout,
+    rows: Vec<Row>,
+    total: i64,
+    q: String,
+    mode: &'static str,
+}
+
+#[derive(Deserialize)]
+struct AdminQuery {
+    q: Option<String>,
+}
+
+fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
+    if user.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<AdminQuery>,
+) -> Result<Response, AppError> {
+    require_admin(&user)?;
+    let q = query.q.unwrap_or_default();
+    let search = Some(q.trim()).filter(|s| !s.is_empty());
+    let users = state.store.list_users(search, 200, 0).await?;
+    let total = state.store.count_users().await?;
+    let t = now();
+    let mode = state.config.billing.mode;
+    let mut rows = Vec::with_capacity(users.len());
+    for u in users {
+        let b = state.store.billing_state(u.id).await?;
+        rows.push(Row {
+            id: u.id,
+            email: u.email,
+            joined: billing::day_of(u.created_at),
+            is_admin: u.is_admin,
+            plan: access::describe(t, &b, mode),
+            granted: b.grant.is_some(),
+        });
+    }
+    let page = AdminTemplate {
+        layout: billing::layout(
+            &state,
+            "Admin — devpath",
+            "Learners and access.",
+            Some(&user),
+        ),
+        rows,
+        total,
+        q,
+        mode: mode.as_str(),
+    };
+    Ok((
+        [(header::CACHE_CONTROL, "private, no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+async fn grant(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    UrlPath(id): UrlPath<i64>,
+) -> Result<Response, AppError> {
+    require_admin(&user)?;
+    let target = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state.store.grant_access(target.id, user.id, now()).await? {
+        state
+            .store
+            .audit(
+                Some(user.id),
+                Some(target.id),
+                "access.grant",
+                &target.email,
+            )
+            .await?;
+    }
+    Ok(Redirect::to("/admin").into_response())
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    UrlPath(id): UrlPath<i64>,
+) -> Result<Response, AppError> {
+    require_admin(&user)?;
+    let target = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state.store.revoke_access(target.id, now()).await? {
+        state
+            .store
+            .audit(
+                Some(user.id),
+                Some(target.id),
+                "access.revoke",
+                &target.email,
+            )
+            .await?;
+    }
+    Ok(Redirect::to("/admin").into_response())
+}

@@ -1,0 +1,141 @@
+//! In a real headless Chromium: sign up, start the free trial, read a
+//! locked lesson, mark it complete, see the path's progress bar move, sign
+//! out and meet the paywall again.
+
+mod support;
+
+use fantoccini::{Client, Locator};
+use support::{browser::Browser, spawn_app};
+
+const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn path_progress(c: &Client) -> String {
+    c.find(Locator::Css("[data-testid='path-progress']"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
+    let app = spawn_app().await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    let cap = app.url("/paths/systems-engineering/lessons/the-cap-theorem");
+
+    // Sign up.
+    c.goto(&app.url("/signup")).await.unwrap();
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("browser@example.com")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("correct horse battery")
+        .await
+        .unwrap();
+    click(c, "form[action='/signup'] button[type='submit']").await;
+    c.wait()
+        .for_element(Locator::Css("[data-testid='trial-cta']"))
+        .await
+        .unwrap();
+
+    // Locked before the trial.
+    c.goto(&cap).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid='paywall']"))
+        .await
+        .unwrap();
+
+    // One click starts the trial.
+    click(
+        c,
+        "[data-testid='paywall'] form[action='/trial/start'] button",
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("[data-testid='trial-days-left']"))
+        .await
+        .unwrap();
+    let days = c
+        .find(Locator::Css("[data-testid='trial-days-left']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(days.contains("7 days left"), "{days}");
+
+    // The locked lesson now reads in full.
+    c.goto(&cap).await.unwrap();
+    let body = c
+        .wait()
+        .for_element(Locator::Css("#lesson-body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains(BODY_SENTENCE));
+
+    c.goto(&app.url("/paths/systems-engineering"))
+        .await
+        .unwrap();
+    assert_eq!(path_progress(c).await, "0");
+
+    // Mark it complete.
+    c.goto(&cap).await.unwrap();
+    click(c, "[data-testid='mark-complete']").await;
+    c.wait()
+        .for_element(Locator::Css("[data-testid='completed']"))
+        .await
+        .unwrap();
+
+    // The path's progress bar moved.
+    c.goto(&app.url("/paths/systems-engineering"))
+        .await
+        .unwrap();
+    assert_eq!(path_progress(c).await, "1");
+    let text = c
+        .find(Locator::Css("[data-testid='path-progress-text']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("1 of 100"), "{text}");
+
+    // Sign out: the paywall is back.
+    click(c, "form[action='/signout'] button").await;
+    c.wait()
+        .for_element(Locator::Css("a[href='/signup']"))
+        .await
+        .unwrap();
+    c.goto(&cap).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid='paywall']"))
+        .await
+        .unwrap();
+    let html = c.source().await.unwrap();
+    assert!(
+        !html.contains(BODY_SENTENCE),
+        "the body is gone after sign-out"
+    );
+    assert!(c.find(Locator::Css("#lesson-body")).await.is_err());
+    browser.close().await;
+}

@@ -1,0 +1,172 @@
+//! Progress: mark complete and undo, progress bars, "continue where you
+//! left off", and the dashboard's figures (minutes, streak).
+
+mod support;
+
+use support::{spawn_app, TestApp};
+
+const PW: &str = "correct horse battery";
+const PATH: &str = "/paths/systems-engineering";
+const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
+
+fn now() -> i64 {
+    devpath_web::billing::now()
+}
+
+async fn learner(app: &TestApp, email: &str) -> i64 {
+    let r = app.signup(email, PW).await;
+    assert_eq!(r.status(), 303, "sign-up failed");
+    app.store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+/// The `value` of the first element carrying `data-testid="{id}"`.
+fn value_of(page: &str, id: &str) -> String {
+    let tag = page
+        .split(&format!("data-testid=\"{id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {id}"));
+    tag.split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn stat(page: &str, id: &str) -> String {
+    page.split(&format!("data-testid=\"{id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {id}"))
+        .split_once('>')
+        .unwrap()
+        .1
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn complete_and_undo_move_the_bars() {
+    let app = spawn_app().await;
+    learner(&app, "progress@example.com").await;
+    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
+
+    let (_, path) = app.get_text(PATH).await;
+    assert_eq!(value_of(&path, "path-progress"), "0");
+    assert!(path.contains("Start with: Distributed Systems Overview"));
+
+    let (_, lesson) = app.get_text(CAP).await;
+    assert!(lesson.contains("Mark as complete"));
+    let r = app
+        .post_form(
+            "/progress/systems-engineering/the-cap-theorem/complete",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with(CAP));
+    // Twice is harmless.
+    app.post_form(
+        "/progress/systems-engineering/the-cap-theorem/complete",
+        &[],
+    )
+    .await;
+
+    let (_, lesson) = app.get_text(CAP).await;
+    assert!(lesson.contains("Completed ✓"));
+    assert!(lesson.contains("(undo)"));
+    let (_, path) = app.get_text(PATH).await;
+    assert_eq!(value_of(&path, "path-progress"), "1");
+    assert_eq!(value_of(&path, "module-progress"), "1");
+    assert!(path.contains("1 of 100 lessons completed (1%)"));
+    let item = path
+        .split("data-lesson=\"the-cap-theorem\"")
+        .nth(1)
+        .unwrap()
+        .split("</li>")
+        .next()
+        .unwrap();
+    assert!(item.contains("Completed ✓"));
+    // Continue where you left off: the lesson after the last one completed.
+    assert!(support::decode(&path).contains("Continue where you left off: Consistency Models"));
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("Continue where you left off"));
+    assert!(home.contains("/paths/systems-engineering/lessons/consistency-models"));
+
+    let (_, dash) = app.get_text("/dashboard").await;
+    assert_eq!(stat(&dash, "lessons-completed"), "1");
+    assert_eq!(stat(&dash, "paths-started"), "1");
+    assert!(dash.contains("data-minutes=\"28\""));
+    assert!(dash.contains("data-days=\"1\""));
+
+    let r = app
+        .post_form(
+            "/progress/systems-engineering/the-cap-theorem/uncomplete",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, path) = app.get_text(PATH).await;
+    assert_eq!(value_of(&path, "path-progress"), "0");
+    let (_, lesson) = app.get_text(CAP).await;
+    assert!(lesson.contains("Mark as complete"));
+}
+
+#[tokio::test]
+async fn dashboard_sums_minutes_and_counts_the_streak() {
+    let app = spawn_app().await;
+    let id = learner(&app, "streak@example.com").await;
+    let t = now();
+    let day = devpath_web::billing::day_of;
+    // Today, yesterday and the day before; and one a week ago (not in the streak).
+    for (lesson, ago) in [
+        ("distributed-systems-overview", 0), // 30 min
+        ("the-cap-theorem", 1),              // 28 min
+        ("consistency-models", 2),           // 30 min
+        ("consensus-algorithms", 7),         // 35 min
+    ] {
+        let at = t - ago * 86_400;
+        app.store
+            .complete_lesson(id, "systems-engineering", lesson, at, &day(at))
+            .await
+            .unwrap();
+    }
+    let (_, dash) = app.get_text("/dashboard").await;
+    assert_eq!(stat(&dash, "lessons-completed"), "4");
+    assert!(dash.contains("data-minutes=\"123\""));
+    assert_eq!(stat(&dash, "time-invested"), "2h 03m");
+    assert!(dash.contains("data-days=\"3\""), "streak of 3 days");
+    assert!(dash.contains("data-testid=\"trial-cta\""), "no trial yet");
+    // The most recent completion is the overview (today): continue after it,
+    // skipping lessons already done.
+    assert!(dash.contains("/paths/systems-engineering/lessons/distributed-clocks-ordering"));
+}
+
+#[tokio::test]
+async fn free_preview_progress_without_a_plan_and_unknown_lessons() {
+    let app = spawn_app().await;
+    learner(&app, "free@example.com").await;
+    let r = app
+        .post_form(
+            "/progress/systems-engineering/distributed-systems-overview/complete",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form("/progress/systems-engineering/nope/complete", &[])
+        .await;
+    assert_eq!(r.status(), 404);
+    app.signout().await;
+    let r = app
+        .post_form(
+            "/progress/systems-engineering/distributed-systems-overview/complete",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 401);
+    let r = app.get("/dashboard").await;
+    assert_eq!(r.status(), 303);
+}
