@@ -149,7 +149,7 @@
     body.appendChild(h("p", { class: "lab-foot muted" }, [share, " · Shortcuts: Space play/pause, ← → step, Home reset."]));
 
     var R = RENDER[slug] || RENDER.generic;
-    var ctx = { root: root, svg: svgRoot, side: side, actions: actionsBox, info: info, spec: function () { return spec; }, act: act, frame: function () { return frame(); }, st: st };
+    var ctx = { root: root, svg: svgRoot, side: side, actions: actionsBox, info: info, spec: function () { return spec; }, act: act, announce: showError, frame: function () { return frame(); }, st: st };
     if (R.controls) R.controls(ctx);
 
     // ---- running ------------------------------------------------------
@@ -451,6 +451,22 @@
       a.appendChild(row([part.wrap, button("Partition", function () { ctx.act("partition", [part.sel.value]); }, { "data-lab-action": "partition" }),
         button("Heal", function () { ctx.act("heal", []); }, { "data-lab-action": "heal" })]));
       a.appendChild(row([to.wrap, button("Fire timeout", function () { ctx.act("timeout", [to.sel.value]); }, { "data-lab-action": "timeout" })]));
+      // Faults on one link, from one node to another.
+      var from = nodeSelect(ctx, "Link from", [], "raft-from");
+      var dest = nodeSelect(ctx, "to", [], "raft-to");
+      ctx.fromSel = from.sel;
+      ctx.destSel = dest.sel;
+      var ms = numInput(ctx, "ms", "latency", 200, 0, 10000);
+      var pct = numInput(ctx, "%", "loss", 50, 0, 100);
+      var link = function (kind, extra) {
+        if (from.sel.value === dest.sel.value) { ctx.announce("Pick two different nodes for a link fault."); return; }
+        ctx.act(kind, [from.sel.value, dest.sel.value].concat(extra || []));
+      };
+      a.appendChild(row([from.wrap, dest.wrap,
+        button("Cut one way", function () { link("partition-oneway"); }, { "data-lab-action": "partition-oneway" }),
+        button("Drop next message", function () { link("drop"); }, { "data-lab-action": "drop" })]));
+      a.appendChild(row([ms.wrap, button("Add latency", function () { link("latency", [String(ms.inp.value || 0)]); }, { "data-lab-action": "latency" }),
+        pct.wrap, button("Set loss", function () { link("loss", [String(pct.inp.value || 0)]); }, { "data-lab-action": "loss" })]));
     },
     draw: function (ctx, f, clock) {
       var svg = ctx.svg, S = f.state, nodes = S.nodes, n = nodes.length;
@@ -530,7 +546,7 @@
           ctx.nodeButtons.appendChild(b);
           if (focused === nd.id && document.activeElement.tagName !== "g") b.focus();
         });
-        [ctx.partSel, ctx.toSel].forEach(function (sel) {
+        [ctx.partSel, ctx.toSel, ctx.fromSel, ctx.destSel].forEach(function (sel) {
           var v = sel.value;
           sel.textContent = "";
           nodes.forEach(function (nd) { sel.appendChild(h("option", { value: nd.id, selected: nd.id === v }, [nd.id])); });
