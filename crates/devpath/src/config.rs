@@ -37,6 +37,9 @@ pub struct Overrides {
     /// Largest request body in bytes [default: 65536]
     #[arg(long, env = "DEVPATH_BODY_LIMIT")]
     pub body_limit: Option<usize>,
+    /// How long signed-in pages may reuse session and billing state, in ms; 0 disables [default: 1000]
+    #[arg(long, env = "DEVPATH_SESSION_CACHE_MS")]
+    pub session_cache_ms: Option<u64>,
     /// The address learners use, for links in emails, form origin checks and
     /// Secure cookies [default: http://localhost:8080]
     #[arg(long, env = "DEVPATH_PUBLIC_URL")]
@@ -100,6 +103,7 @@ struct FileSettings {
     log_format: Option<LogFormat>,
     log: Option<String>,
     body_limit: Option<usize>,
+    session_cache_ms: Option<u64>,
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
@@ -127,6 +131,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub log: String,
     pub body_limit: usize,
+    pub session_cache_ms: u64,
     pub public_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -263,6 +268,7 @@ impl Settings {
             }),
             log: cli.log.clone().or(f.log).unwrap_or_else(|| "info".into()),
             body_limit,
+            session_cache_ms: cli.session_cache_ms.or(f.session_cache_ms).unwrap_or(1000),
             public_url,
             smtp_url: cli
                 .smtp_url

@@ -191,6 +191,7 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
             store.clone(),
             devpath_web::WebConfig {
                 body_limit: s.body_limit,
+                session_cache: std::time::Duration::from_millis(s.session_cache_ms),
                 public_url: s.public_url.clone(),
                 trust_proxy: s.trust_proxy,
                 smtp_url: s.smtp_url.clone(),

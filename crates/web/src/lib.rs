@@ -17,6 +17,7 @@ pub mod mail;
 mod pages;
 mod progress;
 pub mod session;
+mod viewcache;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
@@ -53,6 +54,9 @@ pub struct WebConfig {
     pub data_dir: std::path::PathBuf,
     /// Billing mode, plans, the first-year offer and Stripe (see billing/mod.rs).
     pub billing: billing::BillingConfig,
+    /// How long a signed-in page may reuse the session and billing state it
+    /// read from the database (see viewcache.rs); zero turns the cache off.
+    pub session_cache: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -65,6 +69,7 @@ impl Default for WebConfig {
             mail_from: "devpath <devpath@localhost>".into(),
             data_dir: "data".into(),
             billing: billing::BillingConfig::default(),
+            session_cache: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -77,6 +82,7 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     pub config: Arc<WebConfig>,
     pub mailer: Arc<mail::Mailer>,
+    pub cache: Arc<viewcache::ViewCache>,
 }
 
 impl AppState {
@@ -96,6 +102,7 @@ impl AppState {
         .map_err(AppError::Config)?;
         credentials::warm_up();
         Ok(AppState {
+            cache: Arc::new(viewcache::ViewCache::new(config.session_cache)),
             mailer: Arc::new(mailer),
             catalog,
             store,
@@ -120,6 +127,10 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(account::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            viewcache::invalidate_on_write,
+        ))
         .layer(axum::middleware::from_fn_with_state(origins, csrf::protect))
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -38,9 +38,18 @@ pub struct Viewer {
 
 impl Viewer {
     pub async fn load(state: &AppState, user: CurrentUser) -> Result<Viewer, AppError> {
-        let billing = state.store.billing_state(user.id).await?;
+        let data = match state.cache.viewer(user.id) {
+            Some(data) => data,
+            None => {
+                let billing = state.store.billing_state(user.id).await?;
+                let completions = state.store.completions(user.id).await?;
+                let data = std::sync::Arc::new((billing, completions));
+                state.cache.put_viewer(user.id, data.clone());
+                data
+            }
+        };
+        let (billing, completions) = (data.0.clone(), data.1.clone());
         let access = access::access_for(now(), &billing, state.config.billing.mode);
-        let completions = state.store.completions(user.id).await?;
         let done = completions
             .iter()
             .map(|c| (c.path_slug.clone(), c.lesson_slug.clone()))

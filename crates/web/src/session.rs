@@ -70,6 +70,10 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
         None => None,
         Some(token) => {
             let id = token_hash(&token);
+            if let Some(user) = state.cache.session(&id) {
+                parts.extensions.insert(Resolved(Some(user.clone())));
+                return Ok(Some(user));
+            }
             let found = state.store.session_with_user(&id).await.map_err(|e| {
                 tracing::error!(error = %e, "session lookup failed");
                 crate::AppError::from(e).into_response()
@@ -82,12 +86,14 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
                             tracing::warn!(error = %e, "cannot record session activity");
                         }
                     }
-                    Some(CurrentUser {
+                    let user = CurrentUser {
                         id: u.id,
                         email: u.email,
                         is_admin: u.is_admin,
-                        session_id: id,
-                    })
+                        session_id: id.clone(),
+                    };
+                    state.cache.put_session(&id, &user);
+                    Some(user)
                 }
                 Some(_) => {
                     // Expired: remove it now rather than wait for housekeeping.

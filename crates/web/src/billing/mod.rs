@@ -22,12 +22,7 @@ pub use stripe::{StripeClient, StripeConfig};
 pub const TRIAL_DAYS: i64 = 7;
 
 /// The current time in Unix seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+pub use crate::session::now;
 
 /// The UTC day (`YYYY-MM-DD`) of a Unix time.
 pub fn day_of(t: i64) -> String {

@@ -78,6 +78,9 @@ impl TestAppBuilder {
         let mut config = WebConfig {
             public_url: format!("http://{addr}"),
             data_dir: dir.path().to_path_buf(),
+            // Tests change the database behind the server's back; the
+            // cache has its own tests (viewcache.rs) that turn it on.
+            session_cache: std::time::Duration::ZERO,
             ..WebConfig::default()
         };
         for f in self.configure {
