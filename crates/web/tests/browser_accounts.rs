@@ -15,24 +15,9 @@ async fn sign_up_account_sign_out_sign_in() {
     let c = &browser.client;
 
     c.goto(&app.url("/signup")).await.unwrap();
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("Browser@Example.com")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse battery")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action='/signup'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .submit_credentials("/signup", "Browser@Example.com", "correct horse battery")
+        .await;
     wait_path(c, "/dashboard").await;
     assert!(app
         .store
@@ -73,24 +58,9 @@ async fn sign_up_account_sign_out_sign_in() {
     c.goto(&app.url("/account")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/signin");
 
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("browser@example.com")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse battery")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action='/signin'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .submit_credentials("/signin", "browser@example.com", "correct horse battery")
+        .await;
     wait_path(c, "/account").await;
     browser.close().await;
 }

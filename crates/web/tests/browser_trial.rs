@@ -37,19 +37,9 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
 
     // Sign up.
     c.goto(&app.url("/signup")).await.unwrap();
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("browser@example.com")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse battery")
-        .await
-        .unwrap();
-    click(c, "form[action='/signup'] button[type='submit']").await;
+    browser
+        .submit_credentials("/signup", "browser@example.com", "correct horse battery")
+        .await;
     c.wait()
         .for_element(Locator::Css("[data-testid='trial-cta']"))
         .await

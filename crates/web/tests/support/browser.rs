@@ -1,7 +1,7 @@
 //! A real headless Chromium driven through ChromeDriver (WebDriver).
 //! `scripts/test` installs Debian's `chromium` and `chromium-driver` when missing.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -75,6 +75,27 @@ impl Browser {
             driver,
             _profile: profile,
         }
+    }
+
+    /// Types `text` into the element `css` matches.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.client.find(Locator::Css(css)).await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Fills `#email` and `#password` on the current page and submits the
+    /// form that posts to `action` (`/signup` or `/signin`).
+    pub async fn submit_credentials(&self, action: &str, email: &str, password: &str) {
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        let button = format!("form[action='{action}'] button[type=submit]");
+        self.client
+            .find(Locator::Css(&button))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
 
     pub async fn close(mut self) {
