@@ -3,6 +3,42 @@
 //! `sqlite://...` (the default, embedded) or `postgres://...` (several app
 //! servers sharing one database).
 
+/// The `Store` impl of a backend: the SQL is the same on both engines, so one
+/// macro writes it for each (as `impl_accounts!` and `impl_billing!` do).
+macro_rules! impl_store {
+    ($ty:ty, $engine:literal, $migrator:path) => {
+        #[async_trait::async_trait]
+        impl $crate::Store for $ty {
+            fn engine(&self) -> &'static str {
+                $engine
+            }
+
+            async fn migrate(&self) -> $crate::Result<()> {
+                $migrator.run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> $crate::Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn applied_migrations(&self) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT description FROM _sqlx_migrations WHERE success ORDER BY version",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod billing;
 mod postgres;
