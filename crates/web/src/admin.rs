@@ -101,24 +101,7 @@ async fn grant(
     user: CurrentUser,
     UrlPath(id): UrlPath<i64>,
 ) -> Result<Response, AppError> {
-    require_admin(&user)?;
-    let target = state
-        .store
-        .user_by_id(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if state.store.grant_access(target.id, user.id, now()).await? {
-        state
-            .store
-            .audit(
-                Some(user.id),
-                Some(target.id),
-                "access.grant",
-                &target.email,
-            )
-            .await?;
-    }
-    Ok(Redirect::to("/admin").into_response())
+    change_access(&state, &user, id, true).await
 }
 
 async fn revoke(
@@ -126,21 +109,38 @@ async fn revoke(
     user: CurrentUser,
     UrlPath(id): UrlPath<i64>,
 ) -> Result<Response, AppError> {
-    require_admin(&user)?;
+    change_access(&state, &user, id, false).await
+}
+
+/// Grants or revokes a learner's access, recording the change in the audit
+/// log when it changed anything.
+async fn change_access(
+    state: &AppState,
+    admin: &CurrentUser,
+    id: i64,
+    grant: bool,
+) -> Result<Response, AppError> {
+    require_admin(admin)?;
     let target = state
         .store
         .user_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if state.store.revoke_access(target.id, now()).await? {
+    let (changed, action) = if grant {
+        (
+            state.store.grant_access(target.id, admin.id, now()).await?,
+            "access.grant",
+        )
+    } else {
+        (
+            state.store.revoke_access(target.id, now()).await?,
+            "access.revoke",
+        )
+    };
+    if changed {
         state
             .store
-            .audit(
-                Some(user.id),
-                Some(target.id),
-                "access.revoke",
-                &target.email,
-            )
+            .audit(Some(admin.id), Some(target.id), action, &target.email)
             .await?;
     }
     Ok(Redirect::to("/admin").into_response())
