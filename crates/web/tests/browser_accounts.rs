@@ -51,10 +51,7 @@ async fn sign_up_account_sign_out_sign_in() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .for_element(Locator::Css("a.header-link[href='/signin']"))
-        .await
-        .unwrap();
+    browser.wait_for("a.header-link[href='/signin']").await;
     c.goto(&app.url("/account")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/signin");
 

@@ -40,17 +40,11 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
     browser
         .submit_credentials("/signup", "browser@example.com", "correct horse battery")
         .await;
-    c.wait()
-        .for_element(Locator::Css("[data-testid='trial-cta']"))
-        .await
-        .unwrap();
+    browser.wait_for("[data-testid='trial-cta']").await;
 
     // Locked before the trial.
     c.goto(&cap).await.unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid='paywall']"))
-        .await
-        .unwrap();
+    browser.wait_for("[data-testid='paywall']").await;
 
     // One click starts the trial.
     click(
@@ -58,10 +52,7 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
         "[data-testid='paywall'] form[action='/trial/start'] button",
     )
     .await;
-    c.wait()
-        .for_element(Locator::Css("[data-testid='trial-days-left']"))
-        .await
-        .unwrap();
+    browser.wait_for("[data-testid='trial-days-left']").await;
     let days = c
         .find(Locator::Css("[data-testid='trial-days-left']"))
         .await
@@ -91,10 +82,7 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
     // Mark it complete.
     c.goto(&cap).await.unwrap();
     click(c, "[data-testid='mark-complete']").await;
-    c.wait()
-        .for_element(Locator::Css("[data-testid='completed']"))
-        .await
-        .unwrap();
+    browser.wait_for("[data-testid='completed']").await;
 
     // The path's progress bar moved.
     c.goto(&app.url("/paths/systems-engineering"))
@@ -112,15 +100,9 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
 
     // Sign out: the paywall is back.
     click(c, "form[action='/signout'] button").await;
-    c.wait()
-        .for_element(Locator::Css("a[href='/signup']"))
-        .await
-        .unwrap();
+    browser.wait_for("a[href='/signup']").await;
     c.goto(&cap).await.unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid='paywall']"))
-        .await
-        .unwrap();
+    browser.wait_for("[data-testid='paywall']").await;
     let html = c.source().await.unwrap();
     assert!(
         !html.contains(BODY_SENTENCE),

@@ -77,6 +77,21 @@ impl Browser {
         }
     }
 
+    /// The element `css` matches, waiting for it to appear. Errors while a
+    /// form submission navigates ("aborted by navigation") are retried too.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(el) => return el,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(e) => panic!("waiting for {css}: {e}"),
+            }
+        }
+    }
+
     /// Types `text` into the element `css` matches.
     pub async fn fill(&self, css: &str, text: &str) {
         let el = self.client.find(Locator::Css(css)).await.unwrap();
