@@ -94,6 +94,8 @@ struct QuizDef {
 #[serde(deny_unknown_fields)]
 struct QuestionDef {
     #[serde(default)]
+    id: String,
+    #[serde(default)]
     prompt: String,
     #[serde(default)]
     choices: Vec<String>,
@@ -285,6 +287,7 @@ pub fn load(source: &Source, labs: &[&str]) -> Result<Catalog, Problems> {
         }
     }
 
+    check_site_links(source, &paths, &mut problems);
     if problems.is_empty() {
         paths.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
         Ok(Catalog { paths })
@@ -467,6 +470,38 @@ fn check_path_order(
     }
 }
 
+/// Every link to `/paths/<path>` or `/paths/<path>/lessons/<lesson>` in a
+/// lesson body names a path and lesson that exist (an `#anchor` may follow).
+fn check_site_links(source: &Source, paths: &[Path], problems: &mut Vec<Problem>) {
+    for path in paths {
+        for lesson in &path.lessons {
+            let Some(body) = &lesson.body else { continue };
+            for (line, url) in &body.site_links {
+                let target = url.split(['#', '?']).next().unwrap_or("");
+                let parts: Vec<&str> = target.trim_end_matches('/').split('/').collect();
+                let message = match parts.as_slice() {
+                    ["", "paths", p] if !paths.iter().any(|x| x.slug == *p) => {
+                        format!("link `{url}`: there is no path `{p}`")
+                    }
+                    ["", "paths", p, "lessons", l] => match paths.iter().find(|x| x.slug == *p) {
+                        None => format!("link `{url}`: there is no path `{p}`"),
+                        Some(x) if x.lesson(l).is_none() => {
+                            format!("link `{url}`: path `{p}` has no lesson `{l}`")
+                        }
+                        Some(_) => continue,
+                    },
+                    _ => continue,
+                };
+                problems.push(Problem {
+                    file: source.display(&lesson.file),
+                    line: *line,
+                    message,
+                });
+            }
+        }
+    }
+}
+
 fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
@@ -563,10 +598,14 @@ fn load_lesson(
     let body = if parts.body.trim().is_empty() || status == Status::Draft {
         None
     } else {
-        let (body, body_problems) = renderer.render_body(parts.body);
+        let (mut body, body_problems) = renderer.render_body(parts.body);
         for (line, message) in body_problems {
             report.at(parts.body_line + line - 1, message);
         }
+        // Lines from here on count from the top of the file.
+        let offset = parts.body_line - 1;
+        body.toc.iter_mut().for_each(|t| t.line += offset);
+        body.site_links.iter_mut().for_each(|(l, _)| *l += offset);
         Some(body)
     };
     let quiz = parts
@@ -625,6 +664,29 @@ fn load_quiz(
     for (i, q) in def.questions.iter().enumerate() {
         let line = nth_header_line(text, first_line, "[[questions]]", i);
         let n = i + 1;
+        if q.id.is_empty() {
+            report.at(
+                line,
+                format!("quiz question {n}: `id` is missing; give it a short lowercase slug, unique in this lesson (e.g. `id = \"quorum-overlap\"`)"),
+            );
+        } else if !valid_slug(&q.id) {
+            report.at(
+                line,
+                format!(
+                    "quiz question {n}: id `{}` may use only lowercase letters, digits and single `-`",
+                    q.id
+                ),
+            );
+        } else if let Some(first) = def.questions[..i].iter().position(|p| p.id == q.id) {
+            report.at(
+                line,
+                format!(
+                    "quiz question {n}: id `{}` is already used by question {}",
+                    q.id,
+                    first + 1
+                ),
+            );
+        }
         if q.prompt.trim().is_empty() {
             report.at(
                 line,
@@ -675,6 +737,7 @@ fn load_quiz(
         correct.sort_unstable();
         correct.dedup();
         questions.push(Question {
+            id: q.id.clone(),
             prompt_html: renderer.render_inline(&q.prompt),
             choices_html: q
                 .choices
@@ -683,6 +746,7 @@ fn load_quiz(
                 .collect(),
             correct,
             explanation_html: renderer.render_inline(&q.explanation),
+            line,
         });
     }
     (report.out.len() == before).then_some(Quiz { questions })

@@ -14,6 +14,8 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub title: String,
+    /// Line of the heading in the lesson file.
+    pub line: usize,
 }
 
 /// A lesson's rendered body.
@@ -21,15 +23,25 @@ pub struct TocEntry {
 pub struct LessonBody {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Words of prose: headings, code, diagrams and the quiz are not counted.
     pub words: usize,
+    /// Number of `svgbob` diagrams.
+    pub diagrams: usize,
+    /// Link destinations that point inside the site (`/...`), with their line
+    /// in the lesson file.
+    pub site_links: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Question {
+    /// Stable within its lesson: a learner's answers are stored against it.
+    pub id: String,
     pub prompt_html: String,
     pub choices_html: Vec<String>,
     pub correct: Vec<usize>,
     pub explanation_html: String,
+    /// Line of the question's `[[questions]]` header in the lesson file.
+    pub line: usize,
 }
 
 #[derive(Debug, Clone)]

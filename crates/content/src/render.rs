@@ -147,9 +147,12 @@ impl Renderer {
         let mut toc = Vec::new();
         let mut ids = BTreeSet::new();
         let mut events: Vec<Event> = Vec::new();
-        let mut words = 0usize;
+        let mut prose = String::new();
+        let mut diagrams = 0usize;
+        let mut site_links = Vec::new();
         let mut in_code: Option<(String, String)> = None;
-        let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
+        // Level, inner events, plain text and line of the heading being read.
+        let mut heading: Option<(HeadingLevel, Vec<Event>, String, usize)> = None;
 
         for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
             if let Some((info, code)) = &mut in_code {
@@ -164,7 +167,7 @@ impl Renderer {
                 }
                 continue;
             }
-            if let Some((level, inner, plain)) = &mut heading {
+            if let Some((level, inner, plain, line)) = &mut heading {
                 match event {
                     Event::End(TagEnd::Heading(_)) => {
                         let level = *level as u8;
@@ -180,6 +183,7 @@ impl Renderer {
                                 level,
                                 id: id.clone(),
                                 title: plain.trim().to_string(),
+                                line: *line,
                             });
                         }
                         let mut inner_html = String::new();
@@ -208,13 +212,16 @@ impl Renderer {
                             "do not use `#` headings in a lesson body; the page title is the lesson title (start sections with `##`)".to_string(),
                         ));
                     }
-                    heading = Some((level, Vec::new(), String::new()));
+                    heading = Some((level, Vec::new(), String::new(), line_of(text, range.start)));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let info = match kind {
                         CodeBlockKind::Fenced(info) => info.to_string(),
                         CodeBlockKind::Indented => String::new(),
                     };
+                    if info.split_whitespace().next() == Some("svgbob") {
+                        diagrams += 1;
+                    }
                     in_code = Some((info, String::new()));
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -227,8 +234,18 @@ impl Renderer {
                     events.push(Event::Html(CowStr::from("</aside>\n")))
                 }
                 Event::Text(t) => {
-                    words += t.split_whitespace().count();
+                    prose.push_str(&t);
                     events.push(Event::Text(t));
+                }
+                Event::Code(_) | Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+                    // Word boundaries: the parser splits one word into several
+                    // text events (at `'` or `_`), so words are counted at the end.
+                    prose.push(' ');
+                    events.push(event);
+                }
+                Event::Start(Tag::Link { ref dest_url, .. }) if dest_url.starts_with('/') => {
+                    site_links.push((line_of(text, range.start), dest_url.to_string()));
+                    events.push(event);
                 }
                 e => events.push(e),
             }
@@ -239,7 +256,9 @@ impl Renderer {
             LessonBody {
                 html: html_out,
                 toc,
-                words,
+                words: prose.split_whitespace().count(),
+                diagrams,
+                site_links,
             },
             problems,
         )

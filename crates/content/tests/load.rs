@@ -1,6 +1,6 @@
 //! Content loading: the shipped catalog, and broken files reported by file and line.
 
-use devpath_content::{load, Catalog, Problem, Source, Status};
+use devpath_content::{check_style, load, Catalog, Problem, Source, Status};
 use std::path::Path;
 
 const LABS: &[&str] = &[
@@ -31,7 +31,7 @@ fn lesson(order: u32, slug: &str, module: &str) -> String {
     )
 }
 
-const QUIZ_OK: &str = "\n+++ quiz\n[[questions]]\nprompt = \"Q?\"\nchoices = [\"a\", \"b\"]\ncorrect = [1]\nexplanation = \"Because.\"\n+++\n";
+const QUIZ_OK: &str = "\n+++ quiz\n[[questions]]\nid = \"q1\"\nprompt = \"Q?\"\nchoices = [\"a\", \"b\"]\ncorrect = [1]\nexplanation = \"Because.\"\n+++\n";
 
 /// A valid three-lesson path in a temporary folder; `edit` may change files.
 fn fixture(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Result<Catalog, Vec<Problem>>) {
@@ -308,35 +308,34 @@ fn shipped_catalog_matches_the_seed() {
     }
 }
 
+/// Lessons 1 to this number are published in full; raise it as lessons land.
+const WRITTEN_THROUGH: usize = 5;
+
 #[test]
-fn first_five_lessons_are_written_in_full() {
-    let catalog = load(&Source::embedded(), LABS).unwrap();
+fn written_lessons_are_complete_and_meet_the_style_guide() {
+    let source = Source::embedded();
+    let catalog = load(&source, LABS).unwrap();
     let path = catalog.path("systems-engineering").unwrap();
-    for lesson in &path.lessons[..5] {
+    for lesson in &path.lessons[..WRITTEN_THROUGH] {
         let body = lesson
             .body
             .as_ref()
             .unwrap_or_else(|| panic!("{} has no body", lesson.slug));
-        assert!(
-            (1700..=3100).contains(&body.words),
-            "{}: {} words",
-            lesson.slug,
-            body.words
-        );
         assert!(
             body.html.contains("<figure class=\"diagram\""),
             "{} has no diagram",
             lesson.slug
         );
         assert!(body.toc.len() >= 6, "{} toc", lesson.slug);
-        let quiz = lesson.quiz.as_ref().unwrap();
-        assert!(
-            (5..=8).contains(&quiz.questions.len()),
-            "{} quiz",
-            lesson.slug
-        );
+        assert!(lesson.quiz.is_some(), "{} has no quiz", lesson.slug);
     }
-    assert!(path.lessons[5..].iter().all(|l| !l.is_ready()));
+    // Every written lesson, not only the first ones, meets the measurable
+    // parts of docs/lesson-style.md (what `devpath content check` enforces).
+    let problems: Vec<String> = check_style(&source, &catalog)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -348,4 +347,162 @@ fn directory_source_matches_embedded() {
     .unwrap();
     let embedded = Source::embedded();
     assert_eq!(dir.files, embedded.files);
+}
+
+#[test]
+fn question_ids_are_required_slugs_and_unique() {
+    let second = "[[questions]]\nid = \"q1\"\nprompt = \"Again?\"\nchoices = [\"a\", \"b\"]\ncorrect = [0]\nexplanation = \"So.\"\n";
+    let (_d, r) = fixture(|d| {
+        let bad = lesson(1, "first", "basics")
+            + &QUIZ_OK.replace(
+                "explanation = \"Because.\"\n+++",
+                &format!("explanation = \"Because.\"\n{second}+++"),
+            );
+        std::fs::write(d.join("test-path/lessons/001-first.md"), bad).unwrap();
+    });
+    // The second `[[questions]]` header is on line 21.
+    expect_problem(
+        r,
+        "001-first.md",
+        21,
+        "quiz question 2: id `q1` is already used by question 1",
+    );
+
+    let (_d, r) = fixture(|d| {
+        let bad = lesson(1, "first", "basics") + &QUIZ_OK.replace("id = \"q1\"\n", "");
+        std::fs::write(d.join("test-path/lessons/001-first.md"), bad).unwrap();
+    });
+    expect_problem(r, "001-first.md", 15, "quiz question 1: `id` is missing");
+
+    let (_d, r) = fixture(|d| {
+        let bad = lesson(1, "first", "basics") + &QUIZ_OK.replace("\"q1\"", "\"Quorum Overlap\"");
+        std::fs::write(d.join("test-path/lessons/001-first.md"), bad).unwrap();
+    });
+    expect_problem(
+        r,
+        "001-first.md",
+        15,
+        "id `Quorum Overlap` may use only lowercase",
+    );
+}
+
+#[test]
+fn question_ids_are_kept_on_the_model() {
+    let (_d, r) = fixture(|_| {});
+    let catalog = r.unwrap();
+    let q = &catalog.path("test-path").unwrap().lessons[0]
+        .quiz
+        .as_ref()
+        .unwrap()
+        .questions[0];
+    assert_eq!(q.id, "q1");
+    assert_eq!(q.line, 15);
+}
+
+#[test]
+fn links_to_unknown_lessons_name_file_and_line() {
+    let (_d, r) = fixture(|d| {
+        let text = lesson(2, "second", "basics")
+            + "\nSee [the first](/paths/test-path/lessons/first#intro) and\n[a ghost](/paths/test-path/lessons/ghost), [another path](/paths/nowhere).\n";
+        std::fs::write(d.join("test-path/lessons/002-second.md"), text).unwrap();
+    });
+    let problems = r.err().unwrap();
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let all = all.join("\n");
+    assert_eq!(problems.len(), 2, "{all}");
+    assert!(all.contains("002-second.md:15: link `/paths/test-path/lessons/ghost`: path `test-path` has no lesson `ghost`"), "{all}");
+    assert!(
+        all.contains("002-second.md:15: link `/paths/nowhere`: there is no path `nowhere`"),
+        "{all}"
+    );
+}
+
+/// A lesson that meets every measurable rule of the style guide.
+fn styled_lesson(order: u32, slug: &str, module: &str) -> String {
+    let para = "You send a write to the leader and wait for a majority of replicas to answer before you reply. ".repeat(5);
+    let mut text = lesson(order, slug, module).replace("## Intro\n\nText.\n", "");
+    for h in [
+        "Why it matters",
+        "The mechanics",
+        "Worked example",
+        "Trade-offs and failure modes",
+        "How real systems do it",
+        "Key takeaways",
+        "Further reading",
+    ] {
+        text += &format!("## {h}\n\n");
+        for _ in 0..4 {
+            text += &para;
+            text += "\n\n";
+        }
+    }
+    text += "```svgbob caption=\"A box\"\n+---+\n| a |\n+---+\n```\n";
+    text += "\n+++ quiz\n";
+    for i in 0..5 {
+        text += &format!("[[questions]]\nid = \"q{i}\"\nprompt = \"Question {i}?\"\nchoices = [\"a\", \"b\", \"c\"]\ncorrect = [1]\nexplanation = \"Because.\"\n\n");
+    }
+    text + "+++\n"
+}
+
+#[test]
+fn style_check_accepts_a_lesson_that_follows_the_guide() {
+    let (dir, r) = fixture(|d| {
+        std::fs::write(
+            d.join("test-path/lessons/002-second.md"),
+            styled_lesson(2, "second", "basics"),
+        )
+        .unwrap();
+        // Drafts are not checked.
+        std::fs::write(
+            d.join("test-path/lessons/001-first.md"),
+            lesson(1, "first", "basics").replace("order = 1", "order = 1\nstatus = \"draft\""),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("test-path/lessons/003-third.md"),
+            styled_lesson(3, "third", "advanced"),
+        )
+        .unwrap();
+    });
+    let catalog = r.unwrap();
+    let source = Source::dir(dir.path()).unwrap();
+    let problems: Vec<String> = check_style(&source, &catalog)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn style_check_reports_each_rule_with_file_and_line() {
+    let (dir, r) = fixture(|d| {
+        let text = styled_lesson(2, "second", "basics")
+            .replace("## Key takeaways", "## Summary")
+            .replace("## Worked example", "## Example")
+            .replace("```svgbob", "```text")
+            .replace(
+                "correct = [1]\nexplanation = \"Because.\"\n\n[[questions]]\nid = \"q1\"",
+                "correct = [1, 2]\nexplanation = \"Because.\"\n\n[[questions]]\nid = \"q1\"",
+            )
+            .replace(
+                "prompt = \"Question 2?\"",
+                "prompt = \"Question 2? Select all that apply.\"",
+            );
+        std::fs::write(d.join("test-path/lessons/002-second.md"), text).unwrap();
+    });
+    let catalog = r.unwrap();
+    let source = Source::dir(dir.path()).unwrap();
+    let problems = check_style(&source, &catalog);
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let all = all.join("\n");
+    let has = |needle: &str| assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    // The lesson's first heading is on line 10; fixture lessons 1 and 3 are too short.
+    has("002-second.md:10: style: no diagram");
+    has("002-second.md:10: style: no `## Key takeaways` section");
+    has("002-second.md:10: style: no `## Worked example` section");
+    has("style: quiz question 1 has 2 correct choices; say \"Select all that apply.\"");
+    has("style: quiz question 3 says \"Select all that apply\" but has one correct choice");
+    has("001-first.md:10: style: 1 words of prose");
+    has("003-third.md:10: style: no quiz");
+    assert!(!all.contains("002-second.md:10: style: 1"), "{all}");
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context};
 use devpath_labs::{Action, RunSpec};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
@@ -32,17 +33,25 @@ pub enum LabCommand {
 pub fn run(cmd: LabCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         LabCommand::List => {
+            // Written through `writeln!`, not `println!`, so a closed pipe
+            // (`devpath lab list | head`) is an error main() handles, not a panic.
+            let mut out = std::io::stdout().lock();
             for lab in devpath_labs::labs() {
-                println!("{:<20} {}", lab.slug, lab.title);
-                println!("{:<20} {}", "", lab.summary);
+                writeln!(out, "{:<20} {}", lab.slug, lab.title)?;
+                writeln!(out, "{:<20} {}", "", lab.summary)?;
                 for p in &lab.params {
-                    println!("{:<20}   --param {}={}  {}", "", p.name, p.default, p.help);
+                    writeln!(
+                        out,
+                        "{:<20}   --param {}={}  {}",
+                        "", p.name, p.default, p.help
+                    )?;
                 }
                 for (kind, help) in &lab.actions {
-                    println!("{:<20}   --action T:{kind}  {help}", "");
+                    writeln!(out, "{:<20}   --action T:{kind}  {help}", "")?;
                 }
-                println!();
+                writeln!(out)?;
             }
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         LabCommand::Run {
@@ -73,11 +82,13 @@ pub fn run(cmd: LabCommand) -> anyhow::Result<ExitCode> {
                 );
             }
             let run = devpath_labs::run(&spec)?;
+            let mut out = std::io::stdout().lock();
             if json {
-                println!("{}", serde_json::to_string(&run)?);
+                writeln!(out, "{}", serde_json::to_string(&run)?)?;
             } else {
-                print!("{}", run.trace());
+                write!(out, "{}", run.trace())?;
             }
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }

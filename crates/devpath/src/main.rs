@@ -72,11 +72,21 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`devpath lab list | head`): like any Unix
+        // tool, stop quietly.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn source(dir: Option<&std::path::Path>) -> anyhow::Result<Source> {
@@ -88,17 +98,27 @@ fn source(dir: Option<&std::path::Path>) -> anyhow::Result<Source> {
     }
 }
 
-fn load_catalog(
-    dir: Option<&std::path::Path>,
-) -> anyhow::Result<Result<Catalog, devpath_content::Problems>> {
+fn load_catalog(source: &Source) -> Result<Catalog, devpath_content::Problems> {
     let labs: Vec<String> = devpath_labs::labs().into_iter().map(|l| l.slug).collect();
     let labs: Vec<&str> = labs.iter().map(String::as_str).collect();
-    Ok(devpath_content::load(&source(dir)?, &labs))
+    devpath_content::load(source, &labs)
 }
 
 fn check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    match load_catalog(dir.as_deref())? {
+    let source = source(dir.as_deref())?;
+    match load_catalog(&source) {
         Ok(catalog) => {
+            let style = devpath_content::check_style(&source, &catalog);
+            if !style.is_empty() {
+                for p in &style {
+                    println!("{p}");
+                }
+                eprintln!(
+                    "{} problem(s) found: the content loads, but these lessons do not meet docs/lesson-style.md",
+                    style.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             for p in &catalog.paths {
                 let ready = p.lessons.iter().filter(|l| l.is_ready()).count();
                 println!(
@@ -161,7 +181,7 @@ fn migrate(s: Settings) -> anyhow::Result<ExitCode> {
 fn serve(s: Settings) -> anyhow::Result<ExitCode> {
     init_logging(&s);
     let started = Instant::now();
-    let catalog = match load_catalog(s.content_dir.as_deref())? {
+    let catalog = match load_catalog(&source(s.content_dir.as_deref())?) {
         Ok(c) => c,
         Err(problems) => {
             for p in &problems.0 {

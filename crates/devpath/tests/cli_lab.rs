@@ -27,6 +27,28 @@ fn lab_list_shows_all_six_labs() {
     assert_eq!(devpath_labs::labs().len(), 6);
 }
 
+/// `devpath lab run ... | head -c 16`: the reader closes the pipe early.
+/// The command must stop quietly, not panic with "failed printing to stdout".
+#[test]
+fn lab_output_stops_quietly_on_a_closed_pipe() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_devpath"))
+        .args(["lab", "run", "raft", "--seed", "1", "--steps", "20000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run devpath");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
 #[test]
 fn lab_run_json_matches_the_library() {
     let cases: &[(&str, u64, &[&str], &[&str])] = &[
