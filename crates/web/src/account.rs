@@ -27,10 +27,8 @@ pub struct AccountTemplate {
     pub email: String,
     pub member_since: String,
     pub is_admin: bool,
-    // ==== PLAN SECTION (billing): add the plan / trial fields here. ====
     /// The rendered plan section (billing::account_plan_html).
     pub plan_html: String,
-    // ==== END PLAN SECTION ====
 }
 
 #[derive(Deserialize)]
