@@ -45,6 +45,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/lab.js"),
     ),
     (
+        "quiz.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/quiz.js"),
+    ),
+    (
         "lab.css",
         "text/css; charset=utf-8",
         include_bytes!("../assets/lab.css"),

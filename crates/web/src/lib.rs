@@ -16,6 +16,7 @@ mod layout;
 pub mod mail;
 mod pages;
 mod progress;
+mod quiz;
 pub mod session;
 mod viewcache;
 
@@ -118,6 +119,7 @@ pub fn app(state: AppState) -> Router {
     let origins = Arc::new(csrf::Origins::new(&state.config.public_url));
     Router::new()
         .merge(pages::router())
+        .merge(quiz::router())
         .merge(billing::router())
         .merge(progress::router())
         .merge(admin::router())

@@ -4,6 +4,7 @@
 use crate::cached::Cached;
 use crate::layout::Layout;
 use crate::progress::{Paywall, Viewer};
+use crate::quiz::QuizView;
 use crate::session::MaybeUser;
 use crate::{AppError, AppState, WebConfig};
 use askama::Template;
@@ -117,6 +118,7 @@ struct LessonTemplate<'a> {
     paywall: Paywall,
     signed_in: bool,
     completed: bool,
+    quiz: crate::quiz::QuizView<'a>,
 }
 
 #[derive(Template)]
@@ -210,6 +212,7 @@ impl Variant {
                             path,
                             lesson,
                             lesson_layout(path, lesson, offer),
+                            None,
                             None,
                         )?,
                         HTML,
@@ -319,17 +322,22 @@ fn render_path(
     .render()?)
 }
 
-fn render_lesson(
+/// `quiz` is the learner's quiz section; `None` gives what a visitor sees
+/// (an invitation to sign in on readable lessons, nothing on locked ones).
+fn render_lesson<'a>(
     config: &WebConfig,
-    path: &Path,
-    lesson: &Lesson,
+    path: &'a Path,
+    lesson: &'a Lesson,
     layout: Layout,
     viewer: Option<&Viewer>,
+    quiz: Option<QuizView<'a>>,
 ) -> Result<String, AppError> {
     let (prev, next) = path.neighbours(lesson);
-    let can_read = match viewer {
-        Some(v) => crate::access::can_read(&v.access, lesson),
-        None => lesson.free_preview,
+    let can_read = can_read(lesson, viewer);
+    let quiz = match quiz {
+        Some(q) if can_read => q,
+        _ if can_read && viewer.is_none() => QuizView::sign_in(path, lesson),
+        _ => QuizView::hidden(path, lesson),
     };
     let offer = layout.offer;
     Ok(LessonTemplate {
@@ -357,8 +365,16 @@ fn render_lesson(
         paywall: Paywall::new(&config.billing, viewer, offer),
         signed_in: viewer.is_some(),
         completed: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
+        quiz,
     }
     .render()?)
+}
+
+fn can_read(lesson: &Lesson, viewer: Option<&Viewer>) -> bool {
+    match viewer {
+        Some(v) => crate::access::can_read(&v.access, lesson),
+        None => lesson.free_preview,
+    }
 }
 
 /// A page rendered for one signed-in viewer: never stored by caches.
@@ -410,10 +426,17 @@ async fn path_page(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct LessonQuery {
+    /// `retry`: show the quiz form again instead of the last graded attempt.
+    quiz: Option<String>,
+}
+
 async fn lesson_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     UrlPath((path_slug, lesson_slug)): UrlPath<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<LessonQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let path = state.catalog.path(&path_slug).ok_or(AppError::NotFound)?;
@@ -431,12 +454,19 @@ async fn lesson_page(
         Some(u) => {
             let v = Viewer::load(&state, u).await?;
             let layout = viewer_layout(&state, lesson_layout(path, lesson, false), &v);
+            let quiz = if can_read(lesson, Some(&v)) {
+                let retry = query.quiz.as_deref() == Some("retry");
+                Some(crate::quiz::for_learner(&state, v.user.id, path, lesson, retry).await?)
+            } else {
+                None
+            };
             Ok(private(render_lesson(
                 &state.config,
                 path,
                 lesson,
                 layout,
                 Some(&v),
+                quiz,
             )?))
         }
     }

@@ -9,8 +9,10 @@ use support::{spawn_app, TestApp};
 const PW: &str = "correct horse battery";
 const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
 const FREE: &str = "/paths/systems-engineering/lessons/distributed-systems-overview";
-/// A sentence from the body of the CAP lesson, and one from its quiz's explanations.
+/// A sentence from the body of the CAP lesson, one of its quiz's prompts and
+/// one of its quiz's explanations.
 const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
+const QUIZ_PROMPT: &str = "A five-member etcd cluster is split into a group of three";
 const QUIZ_SENTENCE: &str = "Raft commits an entry only once a majority of the cluster";
 
 fn now() -> i64 {
@@ -31,14 +33,24 @@ fn assert_locked(body: &str) {
         "summary shown"
     );
     assert!(!body.contains(BODY_SENTENCE), "the body leaked");
-    assert!(!body.contains(QUIZ_SENTENCE), "the quiz leaked");
+    assert!(!body.contains(QUIZ_PROMPT), "the quiz leaked");
+    assert!(
+        !body.contains(QUIZ_SENTENCE),
+        "the quiz's explanations leaked"
+    );
     assert!(!body.contains("id=\"lesson-body\""));
     assert!(!body.contains("quiz-heading"));
 }
 
 fn assert_readable(body: &str) {
     assert!(body.contains(BODY_SENTENCE), "the body is missing");
-    assert!(body.contains(QUIZ_SENTENCE), "the quiz is missing");
+    assert!(body.contains(QUIZ_PROMPT), "the quiz is missing");
+    assert!(body.contains("data-quiz-form"), "the quiz is not a form");
+    // Explanations come only after the learner has answered (see quiz.rs).
+    assert!(
+        !body.contains(QUIZ_SENTENCE),
+        "the explanations came before an answer"
+    );
     assert!(!body.contains("data-testid=\"paywall\""));
 }
 

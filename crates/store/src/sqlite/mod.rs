@@ -1,5 +1,6 @@
 mod accounts;
 mod billing;
+mod quizzes;
 
 use crate::{Result, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
