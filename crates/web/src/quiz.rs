@@ -81,6 +81,30 @@ pub fn grade(quiz: &Quiz, fields: &[(String, String)]) -> Result<Vec<Answer>, Gr
         .collect())
 }
 
+/// One question as the page shows it. Without an attempt (the form), no
+/// choice is marked correct: this is the one place that decides whether the
+/// answer reaches the page.
+fn question_view<'a>(q: &'a Question, attempt: Option<&Attempt>) -> QuestionView<'a> {
+    let answer = attempt.map(|a| a.answers.iter().find(|x| x.question_id == q.id));
+    let chosen: &[usize] = answer.flatten().map_or(&[], |a| &a.chosen);
+    QuestionView {
+        question: q,
+        multi: q.correct.len() > 1,
+        choices: q
+            .choices_html
+            .iter()
+            .enumerate()
+            .map(|(index, html)| ChoiceView {
+                index,
+                html,
+                chosen: chosen.contains(&index),
+                correct: attempt.is_some() && q.correct.contains(&index),
+            })
+            .collect(),
+        right: answer.map(|a| a.is_some_and(|a| a.correct)),
+    }
+}
+
 /// Last and best score of a learner's attempts at one quiz.
 pub struct Scores {
     pub attempts: usize,
@@ -183,32 +207,7 @@ impl<'a> QuizView<'a> {
     /// The questions to answer. The choices are built without the quiz's
     /// `correct` list, so the page cannot give the answer away.
     pub fn form(path: &Path, lesson: &'a Lesson, scores: Option<Scores>) -> QuizView<'a> {
-        let Some(quiz) = &lesson.quiz else {
-            return QuizView::hidden(path, lesson);
-        };
-        let mut view = QuizView::base(QuizMode::Form, path, lesson);
-        view.scores = scores;
-        view.questions = quiz
-            .questions
-            .iter()
-            .map(|q| QuestionView {
-                question: q,
-                multi: q.correct.len() > 1,
-                choices: q
-                    .choices_html
-                    .iter()
-                    .enumerate()
-                    .map(|(index, html)| ChoiceView {
-                        index,
-                        html,
-                        chosen: false,
-                        correct: false,
-                    })
-                    .collect(),
-                right: None,
-            })
-            .collect();
-        view
+        QuizView::with_questions(QuizMode::Form, path, lesson, scores, None)
     }
 
     /// The learner's last attempt, graded. Questions added since that
@@ -219,34 +218,25 @@ impl<'a> QuizView<'a> {
         attempt: &Attempt,
         scores: Option<Scores>,
     ) -> QuizView<'a> {
+        QuizView::with_questions(QuizMode::Graded, path, lesson, scores, Some(attempt))
+    }
+
+    fn with_questions(
+        mode: QuizMode,
+        path: &Path,
+        lesson: &'a Lesson,
+        scores: Option<Scores>,
+        attempt: Option<&Attempt>,
+    ) -> QuizView<'a> {
         let Some(quiz) = &lesson.quiz else {
             return QuizView::hidden(path, lesson);
         };
-        let mut view = QuizView::base(QuizMode::Graded, path, lesson);
+        let mut view = QuizView::base(mode, path, lesson);
         view.scores = scores;
         view.questions = quiz
             .questions
             .iter()
-            .map(|q| {
-                let answer = attempt.answers.iter().find(|a| a.question_id == q.id);
-                let chosen: &[usize] = answer.map_or(&[], |a| &a.chosen);
-                QuestionView {
-                    question: q,
-                    multi: q.correct.len() > 1,
-                    choices: q
-                        .choices_html
-                        .iter()
-                        .enumerate()
-                        .map(|(index, html)| ChoiceView {
-                            index,
-                            html,
-                            chosen: chosen.contains(&index),
-                            correct: q.correct.contains(&index),
-                        })
-                        .collect(),
-                    right: Some(answer.is_some_and(|a| a.correct)),
-                }
-            })
+            .map(|q| question_view(q, attempt))
             .collect();
         view
     }

@@ -6,20 +6,10 @@ mod support;
 
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
-use support::{browser::Browser, spawn_app};
+use support::browser::{click, Browser};
+use support::spawn_app;
 
 /// Scrolls `css` to the middle of the viewport (clear of the sticky header), then clicks it.
-async fn click(c: &Client, css: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'center'});",
-        vec![serde_json::to_value(&el).unwrap()],
-    )
-    .await
-    .unwrap();
-    el.click().await.unwrap();
-}
-
 /// The `data-node` of the SVG node whose `data-role` is leader, if any.
 async fn leader(c: &Client) -> Option<String> {
     let v = c

@@ -4,17 +4,9 @@
 
 mod support;
 
-use fantoccini::{Client, Locator};
-use support::{browser::Browser, spawn_app};
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
+use fantoccini::Locator;
+use support::browser::{click, Browser};
+use support::spawn_app;
 
 #[tokio::test]
 async fn a_quiz_is_graded_in_place_and_explained() {

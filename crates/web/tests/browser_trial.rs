@@ -5,18 +5,10 @@
 mod support;
 
 use fantoccini::{Client, Locator};
-use support::{browser::Browser, spawn_app};
+use support::browser::{click, Browser};
+use support::spawn_app;
 
 const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
 
 async fn path_progress(c: &Client) -> String {
     c.find(Locator::Css("[data-testid='path-progress']"))

@@ -125,3 +125,18 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+/// Scrolls the element `css` matches into view and clicks it.
+pub async fn click(c: &fantoccini::Client, css: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(&el).unwrap()],
+    )
+    .await
+    .unwrap();
+    el.click().await.unwrap();
+}
