@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use devpath_content::{Lesson, Path};
 use devpath_store::billing::{BillingState, Completion};
+use devpath_store::quizzes::AttemptScore;
 use std::collections::HashSet;
 
 pub fn router() -> Router<AppState> {
@@ -154,8 +155,18 @@ pub fn streak(days_desc: &[String], today: i64) -> u32 {
     n
 }
 
+/// Quiz accuracy of one module: questions right on the learner's latest
+/// attempt at each of its quizzes.
+struct ModuleAccuracy<'a> {
+    title: &'a str,
+    right: i64,
+    total: i64,
+    percent: i64,
+}
+
 struct PathSummary<'a> {
     path: &'a Path,
+    accuracy: Vec<ModuleAccuracy<'a>>,
     done: usize,
     total: usize,
     percent: usize,
@@ -180,6 +191,28 @@ struct DashboardTemplate<'a> {
     mode: &'static str,
     /// Back from Stripe Checkout (the webhook may still be on its way).
     checkout_done: bool,
+}
+
+/// Per module of `path`, the share of questions answered right on the
+/// latest attempt at each quiz; modules with no attempt are left out.
+fn module_accuracy<'a>(path: &'a Path, latest: &[AttemptScore]) -> Vec<ModuleAccuracy<'a>> {
+    path.modules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let (right, total) = latest
+                .iter()
+                .filter(|a| a.path_slug == path.slug)
+                .filter(|a| path.lesson(&a.lesson_slug).is_some_and(|l| l.module == i))
+                .fold((0, 0), |(r, t), a| (r + a.correct, t + a.total));
+            (total > 0).then(|| ModuleAccuracy {
+                title: &m.title,
+                right,
+                total,
+                percent: right * 100 / total,
+            })
+        })
+        .collect()
 }
 
 pub fn percent(done: usize, total: usize) -> usize {
@@ -210,6 +243,7 @@ async fn dashboard(
             lessons_completed += 1;
         }
     }
+    let latest = state.store.latest_quiz_scores(viewer.user.id).await?;
     let paths: Vec<PathSummary> = state
         .catalog
         .paths
@@ -218,6 +252,7 @@ async fn dashboard(
             let done = viewer.done_in(p);
             let next = viewer.continue_lesson(p);
             PathSummary {
+                accuracy: module_accuracy(p, &latest),
                 path: p,
                 done,
                 total: p.lessons.len(),

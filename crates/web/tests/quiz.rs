@@ -292,6 +292,39 @@ async fn locked_lessons_and_malformed_answers_are_refused_and_nothing_is_stored(
 }
 
 #[tokio::test]
+async fn the_dashboard_shows_quiz_accuracy_per_module() {
+    let app = spawn_app().await;
+    learner_on_trial(&app, "ada@example.com").await;
+    let (_, before) = app.get_text("/dashboard").await;
+    assert!(!before.contains("data-testid=\"quiz-accuracy\""));
+    let quiz = cap_quiz();
+    let n = quiz.questions.len();
+    // Two attempts at the CAP quiz: only the latest counts.
+    assert_eq!(post(&app, CAP_QUIZ, &all_right(&quiz)).await.status(), 303);
+    assert_eq!(
+        post(&app, CAP_QUIZ, &answers_one_wrong(&quiz))
+            .await
+            .status(),
+        303
+    );
+    let (_, dash) = app.get_text("/dashboard").await;
+    let table = dash
+        .split("data-testid=\"quiz-accuracy\"")
+        .nth(1)
+        .expect("accuracy table");
+    let row = format!(
+        "<th scope=\"row\">Distributed Systems Foundations</th><td>{} of {n}</td><td>{}%</td>",
+        n - 1,
+        (n - 1) * 100 / n
+    );
+    assert!(table.contains(&row), "{table}");
+    assert!(
+        !table.contains("Networking"),
+        "modules without attempts are left out"
+    );
+}
+
+#[tokio::test]
 async fn attempts_are_stored_on_postgres_too() {
     let app = TestApp::builder().postgres().spawn().await;
     let user = learner_on_trial(&app, "ada@example.com").await;
