@@ -41,6 +41,7 @@ macro_rules! impl_store {
 
 pub mod accounts;
 pub mod billing;
+pub mod notes;
 mod postgres;
 pub mod quizzes;
 mod sqlite;
@@ -50,6 +51,7 @@ use std::sync::Arc;
 
 pub use accounts::{Accounts, AuditEntry, Session, User};
 pub use billing::Billing;
+pub use notes::Notes;
 pub use postgres::PostgresStore;
 pub use quizzes::Quizzes;
 pub use sqlite::SqliteStore;
@@ -77,7 +79,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// Everything the application asks of its database: one trait, made of one
 /// sub-trait per concern so each can live in its own file per backend.
 #[async_trait::async_trait]
-pub trait Store: Accounts + Billing + Quizzes + Send + Sync + 'static {
+pub trait Store: Accounts + Billing + Notes + Quizzes + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
     /// Applies pending migrations (idempotent).

@@ -1,27 +1,12 @@
 //! Quiz attempts against both backends: every attempt and answer is kept,
 //! the latest and best are found, and deleting the learner removes them.
 
+mod common;
+
+use common::{postgres, sqlite};
 use devpath_store::quizzes::Answer;
-use devpath_store::{connect, testing, Store};
+use devpath_store::Store;
 use std::sync::Arc;
-
-async fn sqlite() -> (Option<tempfile::TempDir>, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = connect(&format!("sqlite://{}/t.db", dir.path().display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    (Some(dir), store)
-}
-
-async fn postgres() -> (Option<tempfile::TempDir>, Arc<dyn Store>) {
-    let url = testing::fresh_postgres_database()
-        .await
-        .expect("PostgreSQL test server (scripts/test starts it)");
-    let store = connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    (None, store)
-}
 
 fn answer(id: &str, chosen: &[usize], correct: bool) -> Answer {
     Answer {

@@ -14,6 +14,7 @@ mod health;
 mod labs;
 mod layout;
 pub mod mail;
+mod notes;
 mod pages;
 mod progress;
 mod quiz;
@@ -120,6 +121,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(quiz::router())
+        .merge(notes::router())
         .merge(billing::router())
         .merge(progress::router())
         .merge(admin::router())

@@ -119,6 +119,16 @@ struct LessonTemplate<'a> {
     signed_in: bool,
     completed: bool,
     quiz: crate::quiz::QuizView<'a>,
+    /// The learner's note and bookmark; `None` for visitors and locked lessons.
+    note: Option<NoteBox>,
+}
+
+/// The notes form at the end of a lesson a learner can read.
+struct NoteBox {
+    action: String,
+    bookmarked: bool,
+    text: String,
+    max: usize,
 }
 
 #[derive(Template)]
@@ -212,6 +222,7 @@ impl Variant {
                             path,
                             lesson,
                             lesson_layout(path, lesson, offer),
+                            None,
                             None,
                             None,
                         )?,
@@ -331,6 +342,7 @@ fn render_lesson<'a>(
     layout: Layout,
     viewer: Option<&Viewer>,
     quiz: Option<QuizView<'a>>,
+    note: Option<Option<devpath_store::notes::LessonNote>>,
 ) -> Result<String, AppError> {
     let (prev, next) = path.neighbours(lesson);
     let can_read = can_read(lesson, viewer);
@@ -366,6 +378,14 @@ fn render_lesson<'a>(
         signed_in: viewer.is_some(),
         completed: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
         quiz,
+        note: note
+            .filter(|_| can_read && lesson.is_ready())
+            .map(|n| NoteBox {
+                action: format!("/notes/{}/{}", path.slug, lesson.slug),
+                bookmarked: n.as_ref().is_some_and(|n| n.bookmarked),
+                text: n.map(|n| n.note).unwrap_or_default(),
+                max: crate::notes::MAX_NOTE_CHARS,
+            }),
     }
     .render()?)
 }
@@ -454,11 +474,16 @@ async fn lesson_page(
         Some(u) => {
             let v = Viewer::load(&state, u).await?;
             let layout = viewer_layout(&state, lesson_layout(path, lesson, false), &v);
-            let quiz = if can_read(lesson, Some(&v)) {
+            let (quiz, note) = if can_read(lesson, Some(&v)) {
                 let retry = query.quiz.as_deref() == Some("retry");
-                Some(crate::quiz::for_learner(&state, v.user.id, path, lesson, retry).await?)
+                let quiz = crate::quiz::for_learner(&state, v.user.id, path, lesson, retry).await?;
+                let note = state
+                    .store
+                    .lesson_note(v.user.id, &path.slug, &lesson.slug)
+                    .await?;
+                (Some(quiz), Some(note))
             } else {
-                None
+                (None, None)
             };
             Ok(private(render_lesson(
                 &state.config,
@@ -467,6 +492,7 @@ async fn lesson_page(
                 layout,
                 Some(&v),
                 quiz,
+                note,
             )?))
         }
     }

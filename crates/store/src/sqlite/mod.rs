@@ -1,5 +1,6 @@
 mod accounts;
 mod billing;
+mod notes;
 mod quizzes;
 
 use crate::{Result, StoreError};
