@@ -8,7 +8,9 @@
 //!   requests in the first `t` milliseconds.
 //! - **Leaky bucket, as a queue** (a traffic shaper): accepted requests wait in
 //!   a FIFO of `burst` places and leave one every `1000 / rate` ms; a request
-//!   that finds the queue full is rejected. Time is kept in units of
+//!   that finds the queue full is rejected. A request holds its place until
+//!   the moment it leaves, so, like the token bucket, it admits exactly
+//!   `burst` requests at once. Time is kept in units of
 //!   `1 / rate` ms so the spacing is exact. Its output is smooth; the cost is
 //!   the delay shown per request.
 //! - **Fixed window**: at most `L = max(1, rate * window / 1000)` accepted
@@ -76,7 +78,7 @@ pub fn info() -> LabInfo {
             Scenario {
                 title: "Steady overload",
                 description: "15 requests per second, evenly spaced, against 10/s. Every limiter settles at \
-                              10/s; the leaky bucket's queue fills and every accepted request waits.",
+                              10/s; the leaky bucket's queue fills and every accepted request after the first waits.",
                 params: vec![("pattern", "steady"), ("traffic", "15"), ("rate", "10"), ("burst", "5")],
                 seed: 1,
                 actions: vec![],
@@ -158,7 +160,9 @@ impl LeakyQueue {
     /// `Some(delay in ms)` when accepted.
     fn offer(&mut self, t: u64) -> Option<u64> {
         let now = t * self.rate;
-        while self.queue.front().is_some_and(|&d| d <= now) {
+        // A request leaving exactly now still holds its place: `burst`
+        // means the same for this bucket as for the token bucket.
+        while self.queue.front().is_some_and(|&d| d < now) {
             self.queue.pop_front();
         }
         if self.queue.len() >= self.cap {
@@ -167,9 +171,7 @@ impl LeakyQueue {
         let dep = self.last_departure.map_or(now, |l| (l + 1000).max(now));
         self.last_departure = Some(dep);
         self.accepted += 1;
-        if dep > now {
-            self.queue.push_back(dep);
-        }
+        self.queue.push_back(dep);
         Some((dep - now).div_ceil(self.rate))
     }
 
@@ -533,10 +535,13 @@ mod tests {
             last_departure: None,
             accepted: 0,
         };
-        // Five at once: one leaves now, three wait 250/500/750 ms, one is dropped.
+        // Five at once with 3 places: one leaves now, two wait 250 and
+        // 500 ms, two are dropped: exactly `burst` admitted, as the token
+        // bucket would.
         let got: Vec<Option<u64>> = (0..5).map(|_| lq.offer(0)).collect();
-        assert_eq!(got, vec![Some(0), Some(250), Some(500), Some(750), None]);
-        assert_eq!(lq.offer(250), Some(750));
+        assert_eq!(got, vec![Some(0), Some(250), Some(500), None, None]);
+        // At 250 ms the first has left and one place is free again.
+        assert_eq!(lq.offer(250), Some(500));
     }
 
     #[test]

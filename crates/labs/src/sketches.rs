@@ -64,7 +64,7 @@ pub fn info() -> LabInfo {
                 ],
             },
             Scenario {
-                title: "Counting a million-scale stream in 1 KiB",
+                title: "Counting 100,000 distinct items in 1 KiB",
                 description: "HyperLogLog with 1024 registers estimates 100, 1000, 10000 and 100000 distinct \
                               items within a few percent. Inserting a duplicate never changes it.",
                 params: vec![("p", "10")],

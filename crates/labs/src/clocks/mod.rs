@@ -41,7 +41,8 @@ pub fn info() -> LabInfo {
             Scenario {
                 title: "A message chain",
                 description: "p1 tells p2, and p2 tells p3: p1's send happened before p3's receive although they never \
-                              talked directly. p3's first local event is concurrent with all of it.",
+                              talked directly. p3's first local event is concurrent with every event of p1 and p2, yet it \
+                              happened before p3's receive, which comes later on the same process.",
                 params: vec![("processes", "3"), ("traffic", "0")],
                 seed: 1,
                 actions: vec![
@@ -419,9 +420,11 @@ impl Sim {
         let (va, vb) = (fmt_vec(&ea.vector), fmt_vec(&eb.vector));
         let answer = match rel {
             CausalOrder::Before => {
-                format!("{an} happened before {bn}: {va} <= {vb} in every entry")
+                format!("{an} happened before {bn}: {va} <= {vb} in every entry, and they differ")
             }
-            CausalOrder::After => format!("{bn} happened before {an}: {vb} <= {va} in every entry"),
+            CausalOrder::After => {
+                format!("{bn} happened before {an}: {vb} <= {va} in every entry, and they differ")
+            }
             CausalOrder::Same => format!("{an} and {bn} are the same event"),
             CausalOrder::Concurrent => format!(
                 "{an} and {bn} are concurrent: neither of {va} and {vb} is <= the other{}",
