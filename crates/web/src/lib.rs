@@ -13,6 +13,7 @@ mod error;
 mod health;
 mod labs;
 mod layout;
+mod limits;
 pub mod mail;
 mod pages;
 mod progress;
