@@ -113,9 +113,20 @@ pub trait Accounts: Send + Sync {
 
     // --- sign-in rate limiting ------------------------------------------
 
+    /// Counts one attempt against `key` in a window of `window` seconds that
+    /// starts at the first attempt, and returns the attempts in the window
+    /// (this one included) and when it started. One statement, so
+    /// concurrent attempts each get a different count.
+    async fn count_attempt(&self, key: &str, now: i64, window: i64) -> Result<(i64, i64)>;
+    /// Takes back one attempt counted by [`Accounts::count_attempt`] (it
+    /// turned out not to be a failure).
+    async fn uncount_attempt(&self, key: &str) -> Result<()>;
+    /// Attempts counted against `key` in its latest window (0 if none).
+    async fn counted_attempts(&self, key: &str) -> Result<i64>;
     async fn record_login_failure(&self, key: &str, at: i64) -> Result<()>;
     /// Failures for `key` at or after `since`, and the time of the oldest of them.
     async fn login_failures(&self, key: &str, since: i64) -> Result<(i64, Option<i64>)>;
+    /// Forgets the failures and counted attempts of `key`.
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
     /// Drops attempts older than `before` (housekeeping).
     async fn prune_login_attempts(&self, before: i64) -> Result<u64>;
@@ -422,6 +433,38 @@ macro_rules! impl_accounts {
                 Ok(row.map(|r| r.0))
             }
 
+            async fn count_attempt(&self, key: &str, now: i64, window: i64) -> $crate::Result<(i64, i64)> {
+                // In SET, columns are the old row's values on both engines.
+                Ok(sqlx::query_as(
+                    "INSERT INTO login_limits (key, window_start, attempts) VALUES ($1, $2, 1) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                     attempts = CASE WHEN login_limits.window_start <= $2 - $3 THEN 1 ELSE login_limits.attempts + 1 END, \
+                     window_start = CASE WHEN login_limits.window_start <= $2 - $3 THEN $2 ELSE login_limits.window_start END \
+                     RETURNING attempts, window_start",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(window)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn uncount_attempt(&self, key: &str) -> $crate::Result<()> {
+                sqlx::query("UPDATE login_limits SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn counted_attempts(&self, key: &str) -> $crate::Result<i64> {
+                let row: Option<(i64,)> = sqlx::query_as("SELECT attempts FROM login_limits WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map_or(0, |r| r.0))
+            }
+
             async fn record_login_failure(&self, key: &str, at: i64) -> $crate::Result<()> {
                 sqlx::query("INSERT INTO login_attempts (key, at) VALUES ($1, $2)")
                     .bind(key)
@@ -447,6 +490,10 @@ macro_rules! impl_accounts {
                     .bind(key)
                     .execute(&self.pool)
                     .await?;
+                sqlx::query("DELETE FROM login_limits WHERE key = $1")
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 
@@ -455,7 +502,11 @@ macro_rules! impl_accounts {
                     .bind(before)
                     .execute(&self.pool)
                     .await?;
-                Ok(r.rows_affected())
+                let limits = sqlx::query("DELETE FROM login_limits WHERE window_start < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() + limits.rows_affected())
             }
 
             async fn audit(

@@ -19,7 +19,14 @@ macro_rules! impl_store {
             }
 
             async fn ping(&self) -> $crate::Result<()> {
-                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                // A write, not `SELECT 1`: reads keep working on a full disk.
+                sqlx::query(
+                    "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                )
+                .bind($crate::accounts::unix_now())
+                .execute(&self.pool)
+                .await?;
                 Ok(())
             }
 
@@ -33,7 +40,7 @@ macro_rules! impl_store {
             }
 
             async fn close(&self) {
-                self.pool.close().await;
+                self.shutdown().await;
             }
         }
     };
@@ -60,8 +67,13 @@ pub use sqlite::SqliteStore;
 pub enum StoreError {
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// The database cannot store or reach data right now (disk full, I/O
+    /// error, locked, connection lost): nothing was written, and the same
+    /// request may succeed later. The web layer answers 503.
+    #[error("storage unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A unique value is already taken (e.g. an account with that email).
@@ -75,6 +87,44 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The one place SQL errors are sorted: storage and connection faults
+/// become [`StoreError::Unavailable`], everything else stays `Database`.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_storage_fault(&e) {
+            StoreError::Unavailable(e)
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+impl StoreError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// Faults of the storage or the connection rather than of the query.
+fn is_storage_fault(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            if let Some(e) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                sqlite::is_storage_fault(e)
+            } else if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                postgres::is_storage_fault(e)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
 
 /// Everything the application asks of its database: one trait, made of one
 /// sub-trait per concern so each can live in its own file per backend.

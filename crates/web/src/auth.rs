@@ -26,12 +26,7 @@ use devpath_store::StoreError;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
-/// Rate-limit window for failed sign-ins.
-pub const WINDOW_SECS: i64 = 15 * 60;
-/// Failed sign-ins allowed per account per window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins allowed per client address per window.
-pub const MAX_FAILURES_PER_IP: i64 = 20;
+use crate::limits::{self, Verdict};
 /// Reset links work for one hour.
 pub const RESET_TTL_SECS: i64 = 3600;
 /// At most this many reset emails per account per hour (against mail bombing);
@@ -324,12 +319,6 @@ async fn signin_page(MaybeUser(user): MaybeUser, Query(q): Query<SigninQuery>) -
     signin_form(StatusCode::OK, None, notice, "", &next)
 }
 
-/// `Some(seconds to wait)` when `key` has reached `max` failures in the window.
-async fn limited(state: &AppState, key: &str, max: i64, now: i64) -> Result<Option<i64>, AppError> {
-    let (count, oldest) = state.store.login_failures(key, now - WINDOW_SECS).await?;
-    Ok((count >= max).then(|| (oldest.unwrap_or(now) + WINDOW_SECS - now).max(1)))
-}
-
 async fn signin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -349,37 +338,19 @@ async fn signin(
             ))
         }
     };
-    let now = now();
-    let account_key = format!("email:{email}");
-    let ip_key = format!("ip:{ip}");
-    let mut wait = None;
-    for (key, max) in [
-        (&account_key, MAX_FAILURES_PER_ACCOUNT),
-        (&ip_key, MAX_FAILURES_PER_IP),
-    ] {
-        if let Some(w) = limited(&state, key, max, now).await? {
-            wait = Some(wait.map_or(w, |x: i64| x.max(w)));
+    let attempt = match limits::attempt(&state, email.as_str(), &ip, now()).await? {
+        Verdict::Allowed(attempt) => attempt,
+        Verdict::Limited { wait_secs } => {
+            let res = signin_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(limits::wait_message("failed sign-in attempts", wait_secs)),
+                None,
+                &form.email,
+                &next,
+            );
+            return Ok(limits::with_retry_after(res, wait_secs));
         }
-    }
-    if let Some(wait) = wait {
-        tracing::warn!(%ip, "sign-in rate limit reached");
-        let minutes = (wait + 59) / 60;
-        let mut res = signin_form(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(format!(
-                "Too many failed sign-in attempts. Please wait {minutes} minute{} and try again, or reset your password.",
-                if minutes == 1 { "" } else { "s" }
-            )),
-            None,
-            &form.email,
-            &next,
-        );
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_str(&wait.to_string()).expect("digits"),
-        );
-        return Ok(res);
-    }
+    };
     let found = state.store.credentials_by_email(email.as_str()).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),
@@ -388,22 +359,19 @@ async fn signin(
     let ok = credentials::verify_password(&form.password, hash).await;
     match user {
         Some(user) if ok => {
-            state.store.clear_login_failures(&account_key).await?;
+            attempt.succeeded(&state).await?;
             let cookie = session::start(&state, &headers, user.id).await?;
             tracing::info!(user_id = user.id, "signed in");
             Ok(see_other_with_cookie(&next, cookie))
         }
-        _ => {
-            state.store.record_login_failure(&account_key, now).await?;
-            state.store.record_login_failure(&ip_key, now).await?;
-            Ok(signin_form(
-                StatusCode::UNAUTHORIZED,
-                Some(BAD_CREDENTIALS.into()),
-                None,
-                &form.email,
-                &next,
-            ))
-        }
+        // Already counted by `limits::attempt`.
+        _ => Ok(signin_form(
+            StatusCode::UNAUTHORIZED,
+            Some(BAD_CREDENTIALS.into()),
+            None,
+            &form.email,
+            &next,
+        )),
     }
 }
 
@@ -439,9 +407,22 @@ async fn password_page(user: CurrentUser) -> Response {
 
 async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Form(form): Form<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
+    // Wrong current passwords count with the sign-in failures.
+    let attempt = match limits::attempt(&state, &user.email, &ip, now()).await? {
+        Verdict::Allowed(attempt) => attempt,
+        Verdict::Limited { wait_secs } => {
+            let res = password_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                &user,
+                Some(limits::wait_message("wrong passwords", wait_secs)),
+            );
+            return Ok(limits::with_retry_after(res, wait_secs));
+        }
+    };
     let hash = state.store.password_hash(user.id).await?;
     if !credentials::verify_password(&form.current_password, hash).await {
         return Ok(password_form(
@@ -450,6 +431,7 @@ async fn change_password(
             Some("Your current password is incorrect.".into()),
         ));
     }
+    attempt.succeeded(&state).await?;
     let email = Email::parse(&user.email).ok();
     let new = match Password::parse(&form.new_password, email.as_ref()) {
         Ok(p) => p,
@@ -489,10 +471,26 @@ struct DeleteForm {
 
 async fn delete_account(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
+    // Wrong passwords count with the sign-in failures.
+    let attempt = match limits::attempt(&state, &user.email, &ip, now()).await? {
+        Verdict::Allowed(attempt) => attempt,
+        Verdict::Limited { wait_secs } => {
+            let res = crate::account::render(
+                &state,
+                &user,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(limits::wait_message("wrong passwords", wait_secs)),
+                None,
+            )
+            .await?;
+            return Ok(limits::with_retry_after(res, wait_secs));
+        }
+    };
     let hash = state.store.password_hash(user.id).await?;
     if !credentials::verify_password(&form.password, hash).await {
         return crate::account::render(
@@ -504,6 +502,7 @@ async fn delete_account(
         )
         .await;
     }
+    attempt.succeeded(&state).await?;
     state.store.delete_user(user.id).await?;
     // After the delete, so no personal data is kept: just the former id.
     state
@@ -720,7 +719,7 @@ async fn reset(
     let ended = state.store.delete_user_sessions(user.id, None).await?;
     state
         .store
-        .clear_login_failures(&format!("email:{}", user.email))
+        .clear_login_failures(&limits::account_key(&user.email))
         .await?;
     state
         .store

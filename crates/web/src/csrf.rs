@@ -2,7 +2,8 @@
 //! tokens: every state-changing request (POST, PUT, PATCH, DELETE) must come
 //! from our own pages. Browsers say so in `Sec-Fetch-Site` (`same-origin`, or
 //! `none` when the user typed it), and in `Origin`, which a page on another
-//! site cannot forge. A request with neither proof is refused with 403.
+//! site cannot forge. A request with neither proof, or with either header
+//! naming another site (even if the other one looks right), is refused with 403.
 //! The session cookie is also `SameSite=Lax`, a second line of defence.
 //!
 //! The one exemption is [`EXEMPT`], the payment provider's webhook, which is
@@ -30,16 +31,25 @@ impl Origins {
         }
     }
 
+    /// At least one signal says the request comes from our origin, and none
+    /// says another site: a forged or confused header must not outvote the
+    /// other one.
     fn allows(&self, headers: &HeaderMap) -> bool {
-        if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-            if site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none") {
-                return true;
-            }
-        }
-        let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let origin = origin_of(origin);
+        let site = headers
+            .get("sec-fetch-site")
+            .map(|v| v.to_str().unwrap_or("").to_ascii_lowercase());
+        let site_ours = site.map(|s| s == "same-origin" || s == "none");
+        let origin_ours = headers.get(header::ORIGIN).map(|v| {
+            v.to_str()
+                .is_ok_and(|origin| self.is_ours(&origin_of(origin), headers))
+        });
+        !matches!(
+            (site_ours, origin_ours),
+            (Some(false), _) | (_, Some(false)) | (None, None)
+        )
+    }
+
+    fn is_ours(&self, origin: &str, headers: &HeaderMap) -> bool {
         if origin == self.public {
             return true;
         }
@@ -133,6 +143,30 @@ mod tests {
         assert!(!o.allows(&headers(&[
             ("origin", "http://127.0.0.1:3001"),
             ("host", "127.0.0.1:3000")
+        ])));
+    }
+
+    /// Seen failing before: each of these passed on its one good signal.
+    #[test]
+    fn any_signal_saying_another_site_refuses() {
+        let o = Origins::new("https://learn.example.com/");
+        assert!(!o.allows(&headers(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!o.allows(&headers(&[
+            ("origin", "https://learn.example.com"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!o.allows(&headers(&[
+            ("origin", "https://learn.example.com"),
+            ("sec-fetch-site", "same-site")
+        ])));
+        assert!(!o.allows(&headers(&[("origin", "null"), ("sec-fetch-site", "none")])));
+        // Both agreeing is still fine.
+        assert!(o.allows(&headers(&[
+            ("origin", "https://learn.example.com"),
+            ("sec-fetch-site", "same-origin")
         ])));
     }
 }

@@ -1,7 +1,10 @@
 //! One error type for handlers, turned into a response in one place.
 
-use axum::http::StatusCode;
+use crate::layout::Layout;
+use askama::Template;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use std::sync::OnceLock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -21,6 +24,43 @@ pub enum AppError {
     Config(String),
 }
 
+/// Seconds a client is asked to wait after a storage fault.
+pub const RETRY_AFTER_SECS: &str = "30";
+
+#[derive(Template)]
+#[template(path = "unavailable.html")]
+struct UnavailableTemplate {
+    layout: Layout,
+}
+
+/// The 503 page: rendered once, so it needs neither the database nor the disk.
+fn unavailable_page() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        UnavailableTemplate {
+            layout: Layout::new(
+                "Temporarily unavailable — devpath",
+                "Storage is failing; please try again shortly.",
+            ),
+        }
+        .render()
+        .unwrap_or_else(|_| "<h1>Temporarily unavailable</h1>".into())
+    })
+}
+
+/// 503 with `Retry-After` and the friendly page.
+pub fn unavailable_response() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, RETRY_AFTER_SECS),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        Html(unavailable_page()),
+    )
+        .into_response()
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
@@ -31,6 +71,11 @@ impl IntoResponse for AppError {
                 "That request could not be used",
                 &m,
             ),
+            AppError::Store(e) if e.is_unavailable() => {
+                // The cause (e.g. "database or disk is full") is in `e`.
+                tracing::error!(error = %e, "storage unavailable, answering 503");
+                unavailable_response()
+            }
             other => {
                 tracing::error!(error = %other, "request failed");
                 (
@@ -45,9 +90,8 @@ impl IntoResponse for AppError {
 
 /// A short page for a refused request, with a way back.
 fn message(status: StatusCode, heading: &str, text: &str) -> Response {
-    use askama::Template;
     let page = crate::billing::MessageTemplate {
-        layout: crate::layout::Layout::new(format!("{heading} — devpath"), heading),
+        layout: Layout::new(format!("{heading} — devpath"), heading),
         heading: heading.into(),
         message: text.into(),
         link: "/".into(),

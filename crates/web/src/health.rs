@@ -1,5 +1,5 @@
 //! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the
-//! database answers too), for load balancers and orchestrators.
+//! database accepts a write too), for load balancers and orchestrators.
 
 use crate::AppState;
 use axum::extract::State;
@@ -29,10 +29,15 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
         ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
+            let error = if e.is_unavailable() {
+                "database unreachable or not accepting writes"
+            } else {
+                "database error"
+            };
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(
-                    json!({ "status": "unavailable", "database": state.store.engine(), "error": "database unreachable" }),
+                    json!({ "status": "unavailable", "database": state.store.engine(), "error": error }),
                 ),
             )
         }

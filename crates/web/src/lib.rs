@@ -13,6 +13,7 @@ mod error;
 mod health;
 mod labs;
 mod layout;
+mod limits;
 pub mod mail;
 mod notes;
 mod pages;
@@ -118,6 +119,12 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let origins = Arc::new(csrf::Origins::new(&state.config.public_url));
+    // Browsers that reached us over https once keep using https for a year.
+    let hsts = state
+        .config
+        .public_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .merge(pages::router())
         .merge(quiz::router())
@@ -141,6 +148,10 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

@@ -24,6 +24,18 @@ impl PostgresStore {
             .await?;
         Ok(PostgresStore { pool })
     }
+
+    async fn shutdown(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQLSTATE classes that mean the server or the connection failed, not the
+/// statement: 08 connection exception, 53 insufficient resources (disk
+/// full, out of memory, too many connections), 57 operator intervention
+/// (shutdown, cannot connect now), 58 system error (I/O).
+pub(crate) fn is_storage_fault(e: &sqlx::postgres::PgDatabaseError) -> bool {
+    matches!(&e.code()[..2], "08" | "53" | "57" | "58")
 }
 
 impl_store!(PostgresStore, "postgres", MIGRATOR);

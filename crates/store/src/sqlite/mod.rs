@@ -4,8 +4,12 @@ mod notes;
 mod quizzes;
 
 use crate::{Result, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::error::DatabaseError;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteError, SqliteJournalMode, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Connection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,6 +17,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 /// The embedded default: one file, WAL mode so readers never block the writer,
 /// and a busy timeout so concurrent writers wait instead of failing.
+/// `synchronous = FULL`: a commit is on disk (the WAL is synced) before it is
+/// acknowledged, so an answered write survives a power cut too.
 pub struct SqliteStore {
     pub pool: SqlitePool,
 }
@@ -22,7 +28,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
         let file = options.get_filename();
@@ -34,10 +40,59 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_release(|conn, _| Box::pin(async move { outside_transaction(conn).await }))
             .connect_with(options)
             .await?;
         Ok(SqliteStore { pool })
     }
+
+    /// Checkpoints the WAL into the database file and empties it, then
+    /// closes the pool: a clean shutdown leaves one self-contained file.
+    async fn shutdown(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
+        }
+        self.pool.close().await;
+    }
+}
+
+/// Whether a connection going back to the pool is outside any transaction;
+/// if not, the pool closes it (which rolls back whatever is open).
+///
+/// A disk-full or I/O error inside a transaction may make SQLite roll the
+/// transaction back by itself; sqlx's ROLLBACK then fails and its count of
+/// open transactions stays at one. On that connection the next `begin()`
+/// becomes a SAVEPOINT and its "commit" only releases the savepoint: the
+/// write is answered as stored but never committed, holds the write lock
+/// (every other connection gets "database is locked"), and is visible only
+/// to that connection (later rows referencing it fail their foreign keys
+/// elsewhere). Dropping such a connection ends all of that.
+async fn outside_transaction(
+    conn: &mut SqliteConnection,
+) -> std::result::Result<bool, sqlx::Error> {
+    if conn.is_in_transaction() {
+        return Ok(false);
+    }
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is a live connection, locked for our exclusive use
+    // while `handle` is held; sqlite3_get_autocommit only reads a flag.
+    let autocommit =
+        unsafe { libsqlite3_sys::sqlite3_get_autocommit(handle.as_raw_handle().as_ptr()) };
+    Ok(autocommit != 0)
+}
+
+/// Result codes that mean the storage failed, not the statement
+/// (https://www.sqlite.org/rescode.html): busy, locked, read-only, I/O
+/// error, corrupt, full, cannot open.
+pub(crate) fn is_storage_fault(e: &SqliteError) -> bool {
+    let code = e
+        .code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .unwrap_or_default();
+    matches!(code & 0xff, 5 | 6 | 8 | 10 | 11 | 13 | 14)
 }
 
 impl_store!(SqliteStore, "sqlite", MIGRATOR);
@@ -57,11 +112,49 @@ mod tests {
         store.ping().await.unwrap();
         let applied = store.applied_migrations().await.unwrap();
         assert_eq!(applied[..2], ["init", "accounts"]);
+        assert!(applied.iter().any(|m| m == "health probe"));
         let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
             .fetch_one(&store.pool)
             .await
             .unwrap();
         assert_eq!(mode, "wal");
         assert!(dir.path().join("nested/devpath.db").exists());
+    }
+
+    /// Seen failing before the explicit checkpoint: with another connection
+    /// open (a backup tool, the sqlite3 shell) closing the pool left ~400 KB
+    /// in the WAL.
+    #[tokio::test]
+    async fn close_checkpoints_and_truncates_the_wal() {
+        use sqlx::ConnectOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/devpath.db", dir.path().display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut other = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("SELECT COUNT(*) FROM users")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        for i in 0..50 {
+            store.ping().await.unwrap();
+            crate::Accounts::create_user(&store, &format!("u{i}@example.com"), "h", false, 1)
+                .await
+                .unwrap();
+        }
+        let wal = dir.path().join("devpath.db-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        store.close().await;
+        assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+        // Everything is in the main file.
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut other)
+            .await
+            .unwrap();
+        assert_eq!(n, 50);
     }
 }

@@ -236,7 +236,12 @@ async fn start_trial(State(state): State<AppState>, user: CurrentUser) -> Respon
         Ok(Some(_)) => {
             let _ = state
                 .store
-                .audit(Some(user.id), Some(user.id), "trial.start", "7-day free trial")
+                .audit(
+                    Some(user.id),
+                    Some(user.id),
+                    "trial.start",
+                    "7-day free trial",
+                )
                 .await;
             Redirect::to("/dashboard").into_response()
         }
@@ -245,9 +250,21 @@ async fn start_trial(State(state): State<AppState>, user: CurrentUser) -> Respon
             Some(&user),
             StatusCode::CONFLICT,
             "You have already used your free trial",
-            "Each account gets one 7-day free trial, and yours has already been started. Your progress is kept. To keep full access, choose a plan.",
-            if state.config.billing.mode == BillingMode::Stripe { "/pricing" } else { "/dashboard" },
-            if state.config.billing.mode == BillingMode::Stripe { "See the plans" } else { "Back to your dashboard" },
+            if state.config.billing.mode == BillingMode::Stripe {
+                "Each account gets one 7-day free trial, and yours has already been started. Your progress is kept. To keep full access, choose a plan."
+            } else {
+                "Each account gets one 7-day free trial, and yours has already been started. Your progress is kept. Payments are not set up on this server; an administrator can grant you access."
+            },
+            if state.config.billing.mode == BillingMode::Stripe {
+                "/pricing"
+            } else {
+                "/dashboard"
+            },
+            if state.config.billing.mode == BillingMode::Stripe {
+                "See the plans"
+            } else {
+                "Back to your dashboard"
+            },
         ),
         Err(e) => AppError::from(e).into_response(),
     }

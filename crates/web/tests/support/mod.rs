@@ -28,6 +28,7 @@ type Configure = Box<dyn FnOnce(&mut WebConfig)>;
 /// Which database and settings to start the app with.
 pub struct TestAppBuilder {
     postgres: bool,
+    data_dir: Option<std::path::PathBuf>,
     configure: Vec<Configure>,
 }
 
@@ -55,6 +56,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Keep the SQLite file and outbox in `dir` (e.g. a small tmpfs) instead
+    /// of the temporary folder.
+    pub fn data_dir(mut self, dir: &std::path::Path) -> Self {
+        self.data_dir = Some(dir.to_path_buf());
+        self
+    }
+
     /// Adjust the settings (applied after the test defaults: `data_dir` is
     /// the temporary folder, `public_url` is `http://ADDR`).
     pub fn config(mut self, f: impl FnOnce(&mut WebConfig) + 'static) -> Self {
@@ -64,12 +72,13 @@ impl TestAppBuilder {
 
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        let data_dir = self.data_dir.unwrap_or_else(|| dir.path().to_path_buf());
         let url = if self.postgres {
             devpath_store::testing::fresh_postgres_database()
                 .await
                 .expect("PostgreSQL test server (scripts/test starts it)")
         } else {
-            format!("sqlite://{}/devpath.db", dir.path().display())
+            format!("sqlite://{}/devpath.db", data_dir.display())
         };
         let store = devpath_store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
@@ -77,7 +86,7 @@ impl TestAppBuilder {
         let addr = listener.local_addr().unwrap();
         let mut config = WebConfig {
             public_url: format!("http://{addr}"),
-            data_dir: dir.path().to_path_buf(),
+            data_dir,
             // Tests change the database behind the server's back; the
             // cache has its own tests (viewcache.rs) that turn it on.
             session_cache: std::time::Duration::ZERO,
@@ -112,6 +121,7 @@ impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
             postgres: false,
+            data_dir: None,
             configure: Vec::new(),
         }
     }

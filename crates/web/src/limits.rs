@@ -1,0 +1,94 @@
+//! Limits on password attempts, shared by sign-in and the current-password
+//! checks of `/account/password` and `/account/delete`: 5 failures per
+//! account and 20 per client address in a 15-minute window.
+//!
+//! Each attempt is counted in the database *before* the password is checked
+//! (one upsert that returns the new count), and taken back when the password
+//! was right. Checking first and counting after would let a burst of
+//! simultaneous requests all see the count from before any of them.
+
+use crate::{AppError, AppState};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+
+/// Rate-limit window for password attempts.
+pub const WINDOW_SECS: i64 = 15 * 60;
+/// Failed attempts allowed per account per window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed attempts allowed per client address per window.
+pub const MAX_FAILURES_PER_IP: i64 = 20;
+
+/// The counter key of an account.
+pub fn account_key(email: &str) -> String {
+    format!("email:{email}")
+}
+
+/// One counted attempt, to be taken back if the password was right.
+pub struct Attempt {
+    account: String,
+    ip: String,
+}
+
+pub enum Verdict {
+    /// Check the password, then call [`Attempt::succeeded`] if it was right.
+    Allowed(Attempt),
+    /// Over a limit: refuse without checking, and ask to wait this long.
+    Limited { wait_secs: i64 },
+}
+
+/// Counts an attempt for `email` from `ip` and says whether it may proceed.
+pub async fn attempt(
+    state: &AppState,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<Verdict, AppError> {
+    let account = account_key(email);
+    let ip = format!("ip:{ip}");
+    let mut wait = None;
+    for (key, max) in [
+        (&account, MAX_FAILURES_PER_ACCOUNT),
+        (&ip, MAX_FAILURES_PER_IP),
+    ] {
+        let (n, started) = state.store.count_attempt(key, now, WINDOW_SECS).await?;
+        if n > max {
+            let w = (started + WINDOW_SECS - now).max(1);
+            wait = Some(wait.map_or(w, |x: i64| x.max(w)));
+        }
+    }
+    Ok(match wait {
+        Some(wait_secs) => {
+            tracing::warn!(%ip, "password attempt limit reached");
+            Verdict::Limited { wait_secs }
+        }
+        None => Verdict::Allowed(Attempt { account, ip }),
+    })
+}
+
+impl Attempt {
+    /// The password was right: the account starts afresh, and the address
+    /// gets its attempt back.
+    pub async fn succeeded(self, state: &AppState) -> Result<(), AppError> {
+        state.store.clear_login_failures(&self.account).await?;
+        state.store.uncount_attempt(&self.ip).await?;
+        Ok(())
+    }
+}
+
+/// "Too many {what}. Please wait N minutes" for a refused attempt.
+pub fn wait_message(what: &str, wait_secs: i64) -> String {
+    let minutes = (wait_secs + 59) / 60;
+    format!(
+        "Too many {what}. Please wait {minutes} minute{} and try again, or reset your password.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
+/// Adds `Retry-After` to a 429 answer.
+pub fn with_retry_after(mut res: Response, wait_secs: i64) -> Response {
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&wait_secs.to_string()).expect("digits"),
+    );
+    res
+}
