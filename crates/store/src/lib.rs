@@ -79,6 +79,8 @@ pub enum StoreError {
     /// A unique value is already taken (e.g. an account with that email).
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("the data folder {path} is read-only: devpath needs to write its database there (mount it read-write or choose another data_dir)")]
+    ReadOnly { path: String },
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,

@@ -19,6 +19,7 @@ mod notes;
 mod pages;
 mod progress;
 mod quiz;
+pub mod server;
 pub mod session;
 mod viewcache;
 
@@ -177,16 +178,12 @@ pub fn app(state: AppState) -> Router {
         )
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves, then drains
+/// in-flight requests; with the default connection limits (server.rs).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve(listener, app, server::Limits::default(), shutdown).await
 }

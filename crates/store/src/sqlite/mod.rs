@@ -37,6 +37,11 @@ impl SqliteStore {
                 path: dir.display().to_string(),
                 source,
             })?;
+            if is_read_only(dir) {
+                return Err(StoreError::ReadOnly {
+                    path: dir.display().to_string(),
+                });
+            }
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -56,6 +61,22 @@ impl SqliteStore {
             tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
         }
         self.pool.close().await;
+    }
+}
+
+/// Whether `dir` refuses new files because it is read-only (SQLite itself
+/// would only say "unable to open database file").
+fn is_read_only(dir: &std::path::Path) -> bool {
+    let probe = dir.join(".devpath-write-check");
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            false
+        }
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+        ),
     }
 }
 
@@ -119,6 +140,34 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert!(dir.path().join("nested/devpath.db").exists());
+    }
+
+    /// Seen failing before: "unable to open database file".
+    #[tokio::test]
+    async fn read_only_folder_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let mount = |args: &[&str]| {
+            let ok = std::process::Command::new("mount")
+                .args(args)
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "mount {args:?} (needs root)");
+        };
+        mount(&["-t", "tmpfs", "-o", "size=1m", "tmpfs"]);
+        mount(&["-o", "remount,ro"]);
+        let url = format!("sqlite://{}/devpath.db", dir.path().display());
+        let err = SqliteStore::connect(&url)
+            .await
+            .err()
+            .map(|e| e.to_string());
+        let _ = std::process::Command::new("umount")
+            .arg(dir.path())
+            .status();
+        let err = err.expect("a read-only folder cannot hold the database");
+        assert!(err.contains("read-only"), "{err}");
+        assert!(err.contains(&dir.path().display().to_string()), "{err}");
     }
 
     /// Seen failing before the explicit checkpoint: with another connection
