@@ -331,7 +331,12 @@ fn written_lessons_are_complete_and_meet_the_style_guide() {
     }
     // Every written lesson, not only the first ones, meets the measurable
     // parts of docs/lesson-style.md (what `devpath content check` enforces).
-    let problems: Vec<String> = check_style(&source, &catalog)
+    assert_meets_style(&source, &catalog);
+}
+
+/// Fails with every style problem listed, one per line.
+fn assert_meets_style(source: &Source, catalog: &Catalog) {
+    let problems: Vec<String> = check_style(source, catalog)
         .iter()
         .map(|p| p.to_string())
         .collect();
@@ -466,11 +471,7 @@ fn style_check_accepts_a_lesson_that_follows_the_guide() {
     });
     let catalog = r.unwrap();
     let source = Source::dir(dir.path()).unwrap();
-    let problems: Vec<String> = check_style(&source, &catalog)
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_meets_style(&source, &catalog);
 }
 
 #[test]
