@@ -93,7 +93,7 @@ fn create(s: &Settings, email: &str) -> anyhow::Result<ExitCode> {
             None => {
                 let password = read_password(&email)?;
                 let hash = hash_password(&password).await;
-                let now = devpath_web::session::now();
+                let now = devpath_web::Clock::system().now();
                 let user = store.create_user(email.as_str(), &hash, true, now).await?;
                 store
                     .audit(None, Some(user.id), "admin.create", "created by `devpath admin create`")

@@ -136,16 +136,17 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub trust_proxy: bool,
-    pub billing: devpath_web::billing::BillingConfig,
+    pub billing: devpath_web::BillingConfig,
 }
 
 /// Billing settings: flags and environment over the file over the defaults.
 fn resolve_billing(
     cli: &Overrides,
     f: &FileSettings,
-) -> anyhow::Result<devpath_web::billing::BillingConfig> {
-    use devpath_web::access::BillingMode;
-    use devpath_web::billing::{parse_when, BillingConfig};
+) -> anyhow::Result<devpath_web::BillingConfig> {
+    use devpath_web::entitlements::BillingMode;
+    use devpath_web::time::parse_when;
+    use devpath_web::BillingConfig;
     let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
     let mut b = BillingConfig::default();
     if let Some(m) = pick(&cli.billing_mode, &f.billing_mode) {
@@ -349,7 +350,7 @@ mod tests {
 
     #[test]
     fn billing_settings() {
-        use devpath_web::access::BillingMode;
+        use devpath_web::entitlements::BillingMode;
         let d = Settings::resolve(&Overrides::default(), None).unwrap();
         assert_eq!(d.billing.mode, BillingMode::None);
         assert_eq!(d.billing.stripe.api_base, "https://api.stripe.com");

@@ -23,13 +23,98 @@ pub struct Subscription {
     pub provider: String,
     pub customer_id: Option<String>,
     pub subscription_id: Option<String>,
-    /// `trialing`, `active`, `past_due`, `canceled` or `expired`.
-    pub status: String,
-    /// `monthly`, `annual` or `unknown`.
-    pub plan: String,
+    pub status: SubscriptionStatus,
+    pub plan: Plan,
     pub current_period_end: Option<i64>,
     pub updated_at: i64,
     pub last_event_at: i64,
+}
+
+/// A subscription's state, as stored (`status` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionStatus {
+    Trialing,
+    Active,
+    /// A payment failed and the provider is retrying it.
+    PastDue,
+    /// Ended at the learner's request.
+    Canceled,
+    /// Ended for any other reason (unpaid, incomplete, paused...).
+    Expired,
+}
+
+impl SubscriptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Trialing => "trialing",
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::PastDue => "past_due",
+            SubscriptionStatus::Canceled => "canceled",
+            SubscriptionStatus::Expired => "expired",
+        }
+    }
+
+    /// Reads a stored status; anything unknown is `Expired` (no access).
+    pub fn parse(s: &str) -> SubscriptionStatus {
+        match s {
+            "trialing" => SubscriptionStatus::Trialing,
+            "active" => SubscriptionStatus::Active,
+            "past_due" => SubscriptionStatus::PastDue,
+            "canceled" => SubscriptionStatus::Canceled,
+            _ => SubscriptionStatus::Expired,
+        }
+    }
+}
+
+impl std::fmt::Display for SubscriptionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for SubscriptionStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Which plan a subscription is on (`plan` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    Monthly,
+    Annual,
+    /// Not known yet (e.g. linked at checkout before the provider said).
+    Unknown,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Monthly => "monthly",
+            Plan::Annual => "annual",
+            Plan::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Plan {
+        match s {
+            "monthly" => Plan::Monthly,
+            "annual" => Plan::Annual,
+            _ => Plan::Unknown,
+        }
+    }
+}
+
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Plan {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Full access given by an administrator.
@@ -76,15 +161,15 @@ pub enum SubscriptionChange {
         user_id: i64,
         customer_id: Option<String>,
         subscription_id: Option<String>,
-        plan: Option<String>,
+        plan: Option<Plan>,
     },
     /// The subscription's state. `user_id` comes from metadata when present.
     Update {
         subscription_id: String,
         customer_id: Option<String>,
         user_id: Option<i64>,
-        status: String,
-        plan: Option<String>,
+        status: SubscriptionStatus,
+        plan: Option<Plan>,
         current_period_end: Option<i64>,
     },
     /// Nothing to change; only recorded.
@@ -165,8 +250,8 @@ pub fn sub_from_row(r: SubRow) -> Subscription {
         provider: r.1,
         customer_id: r.2,
         subscription_id: r.3,
-        status: r.4,
-        plan: r.5,
+        status: SubscriptionStatus::parse(&r.4),
+        plan: Plan::parse(&r.5),
         current_period_end: r.6,
         updated_at: r.7,
         last_event_at: r.8,
@@ -303,7 +388,7 @@ macro_rules! impl_billing {
                             .bind(*user_id)
                             .bind(customer_id.as_deref())
                             .bind(subscription_id.as_deref())
-                            .bind(plan.as_deref().unwrap_or("unknown"))
+                            .bind(plan.unwrap_or($crate::billing::Plan::Unknown).as_str())
                             .bind(now)
                             .execute(&mut *tx)
                             .await?;
@@ -372,8 +457,8 @@ macro_rules! impl_billing {
                                 .bind(uid)
                                 .bind(customer_id.as_deref())
                                 .bind(subscription_id)
-                                .bind(status)
-                                .bind(plan.as_deref().unwrap_or("unknown"))
+                                .bind(status.as_str())
+                                .bind(plan.unwrap_or($crate::billing::Plan::Unknown).as_str())
                                 .bind(*current_period_end)
                                 .bind(now)
                                 .bind(event.created)

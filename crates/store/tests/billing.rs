@@ -2,7 +2,9 @@
 //! events applied once and in order, grants, progress, and account deletion
 //! removing every row about the learner.
 
-use devpath_store::billing::{Applied, ProviderEvent, SubscriptionChange};
+use devpath_store::billing::{
+    Applied, Plan, ProviderEvent, SubscriptionChange, SubscriptionStatus,
+};
 use devpath_store::{connect, testing, Store};
 use std::sync::Arc;
 
@@ -33,8 +35,8 @@ fn update(id: &str, created: i64, status: &str) -> ProviderEvent {
             subscription_id: "sub_1".into(),
             customer_id: Some("cus_1".into()),
             user_id: None,
-            status: status.into(),
-            plan: Some("monthly".into()),
+            status: SubscriptionStatus::parse(status),
+            plan: Some(Plan::Monthly),
             current_period_end: Some(created + 1000),
         },
     }
@@ -65,7 +67,7 @@ async fn scenario(s: Arc<dyn Store>) {
             user_id: u.id,
             customer_id: Some("cus_1".into()),
             subscription_id: Some("sub_1".into()),
-            plan: Some("monthly".into()),
+            plan: Some(Plan::Monthly),
         },
     };
     assert_eq!(

@@ -2,9 +2,10 @@
 //! access. Only administrators; anyone else gets a 404. Every change is
 //! written to the audit log.
 
-use crate::access;
-use crate::billing::{self, now};
+use crate::entitlements::{BillingMode, Entitlements};
+use crate::learner::SignedIn;
 use crate::session::CurrentUser;
+use crate::time::day_of;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -33,11 +34,11 @@ struct Row {
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminTemplate {
-    layout: crate::layout::Layout,
+    layout: crate::frame::Layout,
     rows: Vec<Row>,
     total: i64,
     q: String,
-    mode: &'static str,
+    mode: BillingMode,
 }
 
 #[derive(Deserialize)]
@@ -55,39 +56,34 @@ fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
 
 async fn admin_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    admin: SignedIn,
     Query(query): Query<AdminQuery>,
 ) -> Result<Response, AppError> {
-    require_admin(&user)?;
+    require_admin(&admin.user)?;
     let q = query.q.unwrap_or_default();
     let search = Some(q.trim()).filter(|s| !s.is_empty());
     let users = state.store.list_users(search, 200, 0).await?;
     let total = state.store.count_users().await?;
-    let t = now();
-    let mode = state.config.billing.mode;
+    let cfg = &state.config.billing;
+    let mode = cfg.mode;
     let mut rows = Vec::with_capacity(users.len());
     for u in users {
         let b = state.store.billing_state(u.id).await?;
         rows.push(Row {
             id: u.id,
             email: u.email,
-            joined: billing::day_of(u.created_at),
+            joined: day_of(u.created_at),
             is_admin: u.is_admin,
-            plan: access::describe(t, &b, mode),
+            plan: Entitlements::learner(admin.now, &b, mode, cfg.offer_window()).describe(&b),
             granted: b.grant.is_some(),
         });
     }
     let page = AdminTemplate {
-        layout: billing::layout(
-            &state,
-            "Admin — devpath",
-            "Learners and access.",
-            Some(&user),
-        ),
+        layout: admin.layout("Admin — devpath", "Learners and access."),
         rows,
         total,
         q,
-        mode: mode.as_str(),
+        mode,
     };
     Ok((
         [(header::CACHE_CONTROL, "private, no-store")],
@@ -128,16 +124,23 @@ async fn change_access(
         .ok_or(AppError::NotFound)?;
     let (changed, action) = if grant {
         (
-            state.store.grant_access(target.id, admin.id, now()).await?,
+            state
+                .store
+                .grant_access(target.id, admin.id, state.clock.now())
+                .await?,
             "access.grant",
         )
     } else {
         (
-            state.store.revoke_access(target.id, now()).await?,
+            state
+                .store
+                .revoke_access(target.id, state.clock.now())
+                .await?,
             "access.revoke",
         )
     };
     if changed {
+        state.cache.forget_learner(target.id);
         state
             .store
             .audit(Some(admin.id), Some(target.id), action, &target.email)

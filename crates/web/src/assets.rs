@@ -99,6 +99,6 @@ pub fn router() -> Router<AppState> {
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     match ASSETS.by_name.get(&name) {
         Some(a) => a.respond(&headers, StatusCode::OK),
-        None => crate::pages::not_found_response().into_response(),
+        None => crate::error::not_found_response().into_response(),
     }
 }

@@ -12,8 +12,10 @@
 //! password before looking, so it takes as long either way.
 
 use crate::credentials::{self, token_hash, Email, Password};
-use crate::layout::Layout;
-use crate::session::{self, now, CurrentUser, MaybeUser};
+use crate::entitlements::TRIAL_DAYS;
+use crate::frame::{Header, Layout};
+use crate::learner::SignedIn;
+use crate::session::{self, CurrentUser, MaybeUser};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -96,16 +98,6 @@ struct PasswordTemplate {
     notice: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "auth/message.html")]
-struct MessageTemplate {
-    layout: Layout,
-    heading: String,
-    message: String,
-    link_href: String,
-    link_text: String,
-}
-
 /// Renders a private, never-cached page.
 pub(crate) fn page(status: StatusCode, t: impl Template) -> Response {
     match t.render() {
@@ -121,16 +113,7 @@ fn message(
     text: &str,
     link: (&str, &str),
 ) -> Response {
-    page(
-        status,
-        MessageTemplate {
-            layout: Layout::new(format!("{heading} — devpath"), heading).with_viewer(viewer),
-            heading: heading.into(),
-            message: text.into(),
-            link_href: link.0.into(),
-            link_text: link.1.into(),
-        },
-    )
+    crate::frame::message(Header::of(viewer, false), status, heading, text, link)
 }
 
 fn see_other_with_cookie(to: &str, cookie: HeaderValue) -> Response {
@@ -212,7 +195,8 @@ fn signup_form(status: StatusCode, error: Option<String>, email: &str) -> Respon
         SignupTemplate {
             layout: Layout::new(
                 "Create your account — devpath",
-                "Create a devpath account and start your 7-day free trial.",
+                format!("Create a devpath account and start your {TRIAL_DAYS}-day free trial."),
+                Header::default(),
             ),
             error,
             notice: None,
@@ -256,7 +240,7 @@ async fn signup(
     let hash = credentials::hash_password(&password).await;
     let user = match state
         .store
-        .create_user(email.as_str(), &hash, false, now())
+        .create_user(email.as_str(), &hash, false, state.clock.now())
         .await
     {
         Ok(u) => u,
@@ -295,7 +279,11 @@ fn signin_form(
     page(
         status,
         SigninTemplate {
-            layout: Layout::new("Sign in — devpath", "Sign in to devpath."),
+            layout: Layout::new(
+                "Sign in — devpath",
+                "Sign in to devpath.",
+                Header::default(),
+            ),
             error,
             notice,
             email: email.trim().to_string(),
@@ -338,7 +326,7 @@ async fn signin(
             ))
         }
     };
-    let attempt = match limits::attempt(&state, email.as_str(), &ip, now()).await? {
+    let attempt = match limits::attempt(&state, email.as_str(), &ip, state.clock.now()).await? {
         Verdict::Allowed(attempt) => attempt,
         Verdict::Limited { wait_secs } => {
             let res = signin_form(
@@ -394,7 +382,11 @@ fn password_form(status: StatusCode, user: &CurrentUser, error: Option<String>) 
     page(
         status,
         PasswordTemplate {
-            layout: Layout::signed_in("Change password — devpath", "Change your password.", user),
+            layout: Layout::new(
+                "Change password — devpath",
+                "Change your password.",
+                Header::of(Some(user), false),
+            ),
             error,
             notice: None,
         },
@@ -412,7 +404,7 @@ async fn change_password(
     Form(form): Form<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
     // Wrong current passwords count with the sign-in failures.
-    let attempt = match limits::attempt(&state, &user.email, &ip, now()).await? {
+    let attempt = match limits::attempt(&state, &user.email, &ip, state.clock.now()).await? {
         Verdict::Allowed(attempt) => attempt,
         Verdict::Limited { wait_secs } => {
             let res = password_form(
@@ -472,17 +464,18 @@ struct DeleteForm {
 async fn delete_account(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    learner: SignedIn,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
+    let user = &learner.user;
     // Wrong passwords count with the sign-in failures.
-    let attempt = match limits::attempt(&state, &user.email, &ip, now()).await? {
+    let attempt = match limits::attempt(&state, &user.email, &ip, state.clock.now()).await? {
         Verdict::Allowed(attempt) => attempt,
         Verdict::Limited { wait_secs } => {
             let res = crate::account::render(
                 &state,
-                &user,
+                &learner,
                 StatusCode::TOO_MANY_REQUESTS,
                 Some(limits::wait_message("wrong passwords", wait_secs)),
                 None,
@@ -495,7 +488,7 @@ async fn delete_account(
     if !credentials::verify_password(&form.password, hash).await {
         return crate::account::render(
             &state,
-            &user,
+            &learner,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("Your password is incorrect, so your account was not deleted.".into()),
             None,
@@ -542,6 +535,7 @@ fn forgot_form(status: StatusCode, error: Option<String>, email: &str) -> Respon
             layout: Layout::new(
                 "Reset your password — devpath",
                 "Reset your devpath password.",
+                Header::default(),
             ),
             error,
             notice: None,
@@ -569,7 +563,7 @@ async fn forgot(
             ))
         }
     };
-    let now = now();
+    let now = state.clock.now();
     let throttle_key = format!("reset:{email}");
     let user = match state.store.user_by_email(email.as_str()).await? {
         Some(u)
@@ -639,7 +633,11 @@ fn reset_form(status: StatusCode, token: &str, error: Option<String>) -> Respons
     page(
         status,
         ResetTemplate {
-            layout: Layout::new("Choose a new password — devpath", "Choose a new password."),
+            layout: Layout::new(
+                "Choose a new password — devpath",
+                "Choose a new password.",
+                Header::default(),
+            ),
             error,
             notice: None,
             token: token.to_string(),
@@ -659,7 +657,7 @@ async fn reset_page(
     if !well_formed(&token)
         || state
             .store
-            .password_reset_user(&token_hash(&token), now())
+            .password_reset_user(&token_hash(&token), state.clock.now())
             .await?
             .is_none()
     {
@@ -686,7 +684,7 @@ async fn reset(
     let hashed_token = token_hash(&token);
     let Some(user_id) = state
         .store
-        .password_reset_user(&hashed_token, now())
+        .password_reset_user(&hashed_token, state.clock.now())
         .await?
     else {
         return Ok(invalid_link(viewer.as_ref()));
@@ -709,7 +707,7 @@ async fn reset(
     // Single use, atomically: of two concurrent submissions only one gets here.
     if state
         .store
-        .consume_password_reset(&hashed_token, now())
+        .consume_password_reset(&hashed_token, state.clock.now())
         .await?
         != Some(user.id)
     {
@@ -717,6 +715,9 @@ async fn reset(
     }
     state.store.set_password_hash(user.id, &hash).await?;
     let ended = state.store.delete_user_sessions(user.id, None).await?;
+    // Not signed in here, so the write middleware cannot know whose cached
+    // sessions to drop: every session of the account ends now.
+    state.cache.forget_learner(user.id);
     state
         .store
         .clear_login_failures(&limits::account_key(&user.email))

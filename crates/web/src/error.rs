@@ -1,8 +1,9 @@
 //! One error type for handlers, turned into a response in one place.
 
-use crate::layout::Layout;
+use crate::cached::Cached;
+use crate::frame::{message, Header, Layout};
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::OnceLock;
 
@@ -41,6 +42,7 @@ fn unavailable_page() -> &'static str {
             layout: Layout::new(
                 "Temporarily unavailable — devpath",
                 "Storage is failing; please try again shortly.",
+                Header::default(),
             ),
         }
         .render()
@@ -64,9 +66,9 @@ pub fn unavailable_response() -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound => crate::pages::not_found_response(),
-            AppError::Forbidden(m) => message(StatusCode::FORBIDDEN, "Not available", &m),
-            AppError::BadRequest(m) => message(
+            AppError::NotFound => not_found_response(),
+            AppError::Forbidden(m) => refused(StatusCode::FORBIDDEN, "Not available", &m),
+            AppError::BadRequest(m) => refused(
                 StatusCode::BAD_REQUEST,
                 "That request could not be used",
                 &m,
@@ -88,17 +90,46 @@ impl IntoResponse for AppError {
     }
 }
 
-/// A short page for a refused request, with a way back.
-fn message(status: StatusCode, heading: &str, text: &str) -> Response {
-    let page = crate::billing::MessageTemplate {
-        layout: Layout::new(format!("{heading} — devpath"), heading),
-        heading: heading.into(),
-        message: text.into(),
-        link: "/".into(),
-        link_text: "Back to the paths".into(),
-    };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, text.to_string()).into_response(),
-    }
+/// A short page for a refused request, with a way back. Errors carry no
+/// learner context, so the header shows no one signed in.
+fn refused(status: StatusCode, heading: &str, text: &str) -> Response {
+    message(
+        Header::default(),
+        status,
+        heading,
+        text,
+        ("/", "Back to the paths"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundTemplate {
+    layout: Layout,
+}
+
+/// The 404 page, rendered once.
+fn not_found_page() -> &'static Cached {
+    static NOT_FOUND: OnceLock<Cached> = OnceLock::new();
+    NOT_FOUND.get_or_init(|| {
+        let html = NotFoundTemplate {
+            layout: Layout::new(
+                "Page not found",
+                "This page does not exist.",
+                Header::default(),
+            ),
+        }
+        .render()
+        .unwrap_or_else(|_| "<h1>Page not found</h1>".into());
+        Cached::new(html, "text/html; charset=utf-8", "no-store")
+    })
+}
+
+pub fn not_found_response() -> Response {
+    not_found_page().respond(&HeaderMap::new(), StatusCode::NOT_FOUND)
+}
+
+/// The router's fallback: every unknown URL.
+pub async fn not_found(headers: HeaderMap) -> Response {
+    not_found_page().respond(&headers, StatusCode::NOT_FOUND)
 }

@@ -5,7 +5,8 @@
 //! The API returns exactly `serde_json::to_vec(&devpath_labs::run(spec))`,
 //! the same bytes `devpath lab run ... --json` prints.
 
-use crate::layout::Layout;
+use crate::frame::Layout;
+use crate::learner::Learner;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -140,7 +141,7 @@ fn lesson_links(catalog: &Catalog, info: &LabInfo) -> Vec<LessonLink> {
             if let Some(lesson) = path.lesson(slug) {
                 out.push(LessonLink {
                     title: lesson.title.clone(),
-                    url: crate::pages::lesson_url(path, lesson),
+                    url: crate::links::lesson_url(path, lesson),
                 });
             }
         }
@@ -304,7 +305,16 @@ pub fn lesson_panel(lab: Option<&str>) -> Option<String> {
     PANELS.get(lab?).cloned()
 }
 
-async fn index_page(State(state): State<AppState>) -> Result<Response, AppError> {
+/// A page showing a signed-in learner's header is theirs alone.
+fn cache_control(learner: &Learner) -> &'static str {
+    if learner.user.is_some() {
+        "private, no-store"
+    } else {
+        "no-cache"
+    }
+}
+
+async fn index_page(State(state): State<AppState>, learner: Learner) -> Result<Response, AppError> {
     let labs = devpath_labs::labs()
         .into_iter()
         .map(|info| LabCard {
@@ -313,7 +323,7 @@ async fn index_page(State(state): State<AppState>) -> Result<Response, AppError>
         })
         .collect();
     let html = IndexTemplate {
-        layout: Layout::new(
+        layout: learner.layout(
             "Interactive labs — devpath",
             "Deterministic simulations you can break on purpose: Raft, clocks, consistent hashing, rate limiting, circuit breakers, Bloom filters and HyperLogLog.",
         ),
@@ -321,11 +331,16 @@ async fn index_page(State(state): State<AppState>) -> Result<Response, AppError>
         lab_css: crate::assets::url("lab.css"),
     }
     .render()?;
-    Ok(Html(html).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, cache_control(&learner))],
+        Html(html),
+    )
+        .into_response())
 }
 
 async fn lab_page(
     State(state): State<AppState>,
+    learner: Learner,
     UrlPath(slug): UrlPath<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -340,7 +355,7 @@ async fn lab_page(
         ),
     };
     let lessons = lesson_links(&state.catalog, &info);
-    let layout = Layout::new(format!("{} lab — devpath", info.title), info.summary);
+    let layout = learner.layout(format!("{} lab — devpath", info.title), info.summary);
     let panel_html = panel(info.clone(), &spec, true, notice).render()?;
     let html = LabTemplate {
         layout,
@@ -349,10 +364,11 @@ async fn lab_page(
         lessons,
     }
     .render()?;
-    let mut res = Html(html).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(res)
+    Ok((
+        [(header::CACHE_CONTROL, cache_control(&learner))],
+        Html(html),
+    )
+        .into_response())
 }
 
 #[cfg(test)]

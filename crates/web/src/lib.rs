@@ -1,26 +1,31 @@
 //! The devpath web server: one `router()` per feature, merged in [`app`].
 
-pub mod access;
 mod account;
 mod admin;
 mod assets;
 mod auth;
 pub mod billing;
 mod cached;
+pub mod config;
 pub mod credentials;
 pub mod csrf;
+pub mod entitlements;
 mod error;
+mod frame;
 mod health;
 mod labs;
-mod layout;
+mod learner;
 mod limits;
+mod links;
 pub mod mail;
+mod money;
 mod notes;
 mod pages;
 mod progress;
 mod quiz;
 pub mod server;
 pub mod session;
+pub mod time;
 mod viewcache;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -36,47 +41,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use config::{BillingConfig, StripeConfig, WebConfig};
 pub use error::AppError;
 pub use labs::api_router as labs_api;
 pub use pages::PageCache;
-
-/// Settings the web layer needs.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Largest request body accepted, in bytes; larger ones get 413.
-    pub body_limit: usize,
-    /// The address learners use, e.g. `https://learn.example.com`: links in
-    /// emails, the allowed `Origin` for forms, and `Secure` cookies when https.
-    pub public_url: String,
-    /// Take the client address from `X-Forwarded-For` (set by a reverse proxy).
-    pub trust_proxy: bool,
-    /// `smtps://user:pass@host:465`; `None` writes emails to `data_dir/outbox`.
-    pub smtp_url: Option<String>,
-    /// The `From:` of outgoing email.
-    pub mail_from: String,
-    /// Where the outbox lives when no SMTP server is configured.
-    pub data_dir: std::path::PathBuf,
-    /// Billing mode, plans, the first-year offer and Stripe (see billing/mod.rs).
-    pub billing: billing::BillingConfig,
-    /// How long a signed-in page may reuse the session and billing state it
-    /// read from the database (see viewcache.rs); zero turns the cache off.
-    pub session_cache: std::time::Duration,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            body_limit: 64 * 1024,
-            public_url: "http://localhost:8080".into(),
-            trust_proxy: false,
-            smtp_url: None,
-            mail_from: "devpath <devpath@localhost>".into(),
-            data_dir: "data".into(),
-            billing: billing::BillingConfig::default(),
-            session_cache: std::time::Duration::from_secs(1),
-        }
-    }
-}
+pub use time::Clock;
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -87,6 +56,10 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub mailer: Arc<mail::Mailer>,
     pub cache: Arc<viewcache::ViewCache>,
+    /// "Now" for every handler; tests may fix it (see [`AppState::with_clock`]).
+    pub clock: Clock,
+    /// One HTTP client for the payment provider, built once.
+    pub stripe: Arc<billing::StripeClient>,
 }
 
 impl AppState {
@@ -112,7 +85,16 @@ impl AppState {
             store,
             pages,
             config: Arc::new(config),
+            clock: Clock::system(),
+            stripe: Arc::new(billing::StripeClient::new()),
         })
+    }
+
+    /// The same state reading time from `clock` (tests move it to end
+    /// trials or offers without touching the database).
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
     }
 }
 
@@ -138,7 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(labs::router())
         .merge(auth::router())
         .merge(account::router())
-        .fallback(pages::not_found)
+        .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             viewcache::invalidate_on_write,

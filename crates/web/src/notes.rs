@@ -2,9 +2,7 @@
 //! read and keep a plain-text note on it; `/notes` lists them. Notes are
 //! shown escaped (askama escapes by default) and go with the account.
 
-use crate::access;
-use crate::billing::now;
-use crate::session::CurrentUser;
+use crate::learner::SignedIn;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path as UrlPath, State};
@@ -32,15 +30,13 @@ struct NoteForm {
 
 async fn save(
     State(state): State<AppState>,
-    user: CurrentUser,
+    learner: SignedIn,
     UrlPath((path_slug, lesson_slug)): UrlPath<(String, String)>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
     let path = state.catalog.path(&path_slug).ok_or(AppError::NotFound)?;
     let lesson = path.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
-    let billing = state.store.billing_state(user.id).await?;
-    let a = access::access_for(now(), &billing, state.config.billing.mode);
-    if !lesson.is_ready() || !access::can_read(&a, lesson) {
+    if !lesson.is_ready() || !learner.can_read(lesson) {
         return Err(AppError::Forbidden(
             "Notes can be kept on lessons you can read.".into(),
         ));
@@ -55,15 +51,15 @@ async fn save(
     state
         .store
         .save_lesson_note(
-            user.id,
+            learner.user.id,
             &path.slug,
             &lesson.slug,
             form.bookmark.is_some(),
             note,
-            now(),
+            learner.now,
         )
         .await?;
-    Ok(Redirect::to(&format!("{}#notes", crate::pages::lesson_url(path, lesson))).into_response())
+    Ok(Redirect::to(&format!("{}#notes", crate::links::lesson_url(path, lesson))).into_response())
 }
 
 struct NoteRow<'a> {
@@ -76,12 +72,12 @@ struct NoteRow<'a> {
 #[derive(Template)]
 #[template(path = "notes.html")]
 struct NotesTemplate<'a> {
-    layout: crate::layout::Layout,
+    layout: crate::frame::Layout,
     rows: Vec<NoteRow<'a>>,
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    let notes = state.store.lesson_notes(user.id).await?;
+async fn list(State(state): State<AppState>, learner: SignedIn) -> Result<Response, AppError> {
+    let notes = state.store.lesson_notes(learner.user.id).await?;
     let rows = notes
         .iter()
         .filter_map(|n| {
@@ -89,19 +85,14 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Respon
             let lesson = path.lesson(&n.lesson_slug)?;
             Some(NoteRow {
                 title: &lesson.title,
-                url: crate::pages::lesson_url(path, lesson),
+                url: crate::links::lesson_url(path, lesson),
                 module: &path.modules[lesson.module].title,
                 note: n,
             })
         })
         .collect();
     let page = NotesTemplate {
-        layout: crate::billing::layout(
-            &state,
-            "Notes — devpath",
-            "Your notes and bookmarks.",
-            Some(&user),
-        ),
+        layout: learner.layout("Notes — devpath", "Your notes and bookmarks."),
         rows,
     };
     Ok((

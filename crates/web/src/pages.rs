@@ -2,10 +2,12 @@
 //! once at start-up and served from memory.
 
 use crate::cached::Cached;
-use crate::layout::Layout;
-use crate::progress::{Paywall, Viewer};
+use crate::entitlements::{BillingMode, Entitlements, PathCard};
+use crate::frame::Layout;
+use crate::learner::Learner;
+use crate::links::lesson_url;
+use crate::money::money;
 use crate::quiz::QuizView;
-use crate::session::MaybeUser;
 use crate::{AppError, AppState, WebConfig};
 use askama::Template;
 use axum::extract::{Path as UrlPath, State};
@@ -15,7 +17,6 @@ use axum::routing::get;
 use axum::Router;
 use devpath_content::{Catalog, Lesson, Module, Path};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 const HTML: &str = "text/html; charset=utf-8";
 /// Anonymous pages may be stored but must be revalidated (cheap, thanks to the ETag).
@@ -26,10 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/paths/{path}", get(path_page))
         .route("/paths/{path}/lessons/{lesson}", get(lesson_page))
-}
-
-pub fn lesson_url(path: &Path, lesson: &Lesson) -> String {
-    format!("/paths/{}/lessons/{}", path.slug, lesson.slug)
 }
 
 /// One lesson row as catalog pages show it.
@@ -49,7 +46,7 @@ pub struct ModuleGroup<'a> {
     pub done: usize,
 }
 
-pub fn module_groups<'a>(path: &'a Path, viewer: Option<&Viewer>) -> Vec<ModuleGroup<'a>> {
+pub fn module_groups<'a>(path: &'a Path, learner: &Learner) -> Vec<ModuleGroup<'a>> {
     path.modules
         .iter()
         .enumerate()
@@ -59,7 +56,7 @@ pub fn module_groups<'a>(path: &'a Path, viewer: Option<&Viewer>) -> Vec<ModuleG
                 .map(|lesson| LessonRow {
                     lesson,
                     url: lesson_url(path, lesson),
-                    done: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
+                    done: learner.is_done(&path.slug, &lesson.slug),
                 })
                 .collect();
             let minutes = lessons.iter().map(|r| r.lesson.minutes).sum();
@@ -96,9 +93,7 @@ struct PathTemplate<'a> {
     percent: usize,
     continue_url: Option<String>,
     continue_title: String,
-    /// The trial card: `signup`, `start`, `days` or `none`.
-    card: &'static str,
-    days_left: i64,
+    card: PathCard,
 }
 
 #[derive(Template)]
@@ -131,12 +126,6 @@ struct NoteBox {
     max: usize,
 }
 
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundTemplate {
-    layout: Layout,
-}
-
 /// Every anonymous page, rendered once, with and without the offer banner
 /// (which one is served follows the offer window). Locked lessons are
 /// rendered with the paywall: their body and quiz are not in the cache.
@@ -151,27 +140,6 @@ struct Variant {
     lessons: BTreeMap<(String, String), Cached>,
 }
 
-static NOT_FOUND: OnceLock<Cached> = OnceLock::new();
-
-fn not_found_page() -> &'static Cached {
-    NOT_FOUND.get_or_init(|| {
-        let html = NotFoundTemplate {
-            layout: Layout::new("Page not found", "This page does not exist."),
-        }
-        .render()
-        .unwrap_or_else(|_| "<h1>Page not found</h1>".into());
-        Cached::new(html, HTML, "no-store")
-    })
-}
-
-pub fn not_found_response() -> Response {
-    not_found_page().respond(&HeaderMap::new(), StatusCode::NOT_FOUND)
-}
-
-pub async fn not_found(headers: HeaderMap) -> Response {
-    not_found_page().respond(&headers, StatusCode::NOT_FOUND)
-}
-
 impl PageCache {
     pub fn build(catalog: &Catalog, config: &WebConfig) -> Result<PageCache, AppError> {
         Ok(PageCache {
@@ -181,7 +149,7 @@ impl PageCache {
     }
 
     fn variant(&self, state: &AppState) -> &Variant {
-        if state.config.billing.offer_running(crate::billing::now()) {
+        if state.config.billing.offer_running(state.clock.now()) {
             &self.with_offer
         } else {
             &self.without_offer
@@ -189,50 +157,37 @@ impl PageCache {
     }
 }
 
-fn anonymous_layout(
-    title: impl Into<String>,
-    description: impl Into<String>,
-    offer: bool,
-) -> Layout {
-    let mut l = Layout::new(title, description);
-    l.offer = offer;
-    l
-}
-
 impl Variant {
     fn build(catalog: &Catalog, config: &WebConfig, offer: bool) -> Result<Variant, AppError> {
-        let home = render_home(catalog, home_layout(offer), None)?;
+        let mode = config.billing.mode;
+        // Time matters to visitors only through the offer, fixed per variant.
+        let visitor = Learner::visitor(
+            0,
+            Entitlements {
+                offer,
+                ..Entitlements::visitor(0, mode, Default::default())
+            },
+        );
+        let home = render_home(catalog, &visitor)?;
         let mut paths = BTreeMap::new();
         let mut lessons = BTreeMap::new();
         for path in &catalog.paths {
             paths.insert(
                 path.slug.clone(),
-                Cached::new(
-                    render_path(config, path, path_layout(path, offer), None)?,
-                    HTML,
-                    PAGE_CACHE,
-                ),
+                Cached::new(render_path(path, &visitor)?, HTML, PAGE_CACHE),
             );
             for lesson in &path.lessons {
                 lessons.insert(
                     (path.slug.clone(), lesson.slug.clone()),
                     Cached::new(
-                        render_lesson(
-                            config,
-                            path,
-                            lesson,
-                            lesson_layout(path, lesson, offer),
-                            None,
-                            None,
-                            None,
-                        )?,
+                        render_lesson(config, path, lesson, &visitor, None, None)?,
                         HTML,
                         PAGE_CACHE,
                     ),
                 );
             }
         }
-        not_found_page();
+        crate::error::not_found_response();
         Ok(Variant {
             home: Cached::new(home, HTML, PAGE_CACHE),
             paths,
@@ -244,91 +199,68 @@ impl Variant {
 const HOME_TITLE: &str = "devpath — learn systems engineering";
 const HOME_DESCRIPTION: &str = "Original lessons and labs you can break on purpose.";
 
-fn home_layout(offer: bool) -> Layout {
-    anonymous_layout(HOME_TITLE, HOME_DESCRIPTION, offer)
+/// What a locked lesson shows instead of its body.
+pub struct Paywall {
+    pub mode: BillingMode,
+    pub signed_in: bool,
+    pub can_trial: bool,
+    pub trial_ended: bool,
+    pub offer: bool,
+    pub annual_offer: String,
+    pub annual: String,
 }
 
-fn path_layout(path: &Path, offer: bool) -> Layout {
-    anonymous_layout(
-        format!("{} — devpath", path.title),
-        path.tagline.clone(),
-        offer,
-    )
+impl Paywall {
+    pub fn new(cfg: &crate::BillingConfig, ent: &Entitlements) -> Paywall {
+        Paywall {
+            mode: cfg.mode,
+            signed_in: ent.signed_in,
+            can_trial: !ent.signed_in || ent.can_start_trial,
+            trial_ended: ent.trial_ended,
+            offer: ent.offer,
+            annual_offer: money(cfg.annual_first_year(), &cfg.currency),
+            annual: money(cfg.price_annual, &cfg.currency),
+        }
+    }
 }
 
-fn lesson_layout(path: &Path, lesson: &Lesson, offer: bool) -> Layout {
-    anonymous_layout(
-        format!("{} — {} — devpath", lesson.title, path.title),
-        lesson.summary.clone(),
-        offer,
-    )
-}
-
-/// The viewer's layout: the banner follows the offer window, and the
-/// header knows who is signed in.
-fn viewer_layout(state: &AppState, base: Layout, viewer: &Viewer) -> Layout {
-    crate::billing::layout(state, base.title, base.description, Some(&viewer.user))
-}
-
-fn render_home(
-    catalog: &Catalog,
-    layout: Layout,
-    viewer: Option<&Viewer>,
-) -> Result<String, AppError> {
-    let resume = match viewer {
-        Some(v) => catalog
-            .paths
-            .iter()
-            .filter(|p| v.done_in(p) > 0)
-            .filter_map(|p| {
-                v.continue_lesson(p)
-                    .map(|l| (p.title.clone(), l.title.clone(), lesson_url(p, l)))
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+fn render_home(catalog: &Catalog, learner: &Learner) -> Result<String, AppError> {
+    let resume = catalog
+        .paths
+        .iter()
+        .filter(|p| learner.done_in(p) > 0)
+        .filter_map(|p| {
+            learner
+                .continue_lesson(p)
+                .map(|l| (p.title.clone(), l.title.clone(), lesson_url(p, l)))
+        })
+        .collect();
     Ok(HomeTemplate {
-        layout,
+        layout: learner.layout(HOME_TITLE, HOME_DESCRIPTION),
         paths: catalog.paths.iter().collect(),
         resume,
     }
     .render()?)
 }
 
-fn render_path(
-    config: &WebConfig,
-    path: &Path,
-    layout: Layout,
-    viewer: Option<&Viewer>,
-) -> Result<String, AppError> {
-    let mode = config.billing.mode;
-    let done = viewer.map_or(0, |v| v.done_in(path));
-    let next = viewer.and_then(|v| v.continue_lesson(path));
-    let (card, days_left) = match viewer {
-        None if mode == crate::access::BillingMode::Open => ("none", 0),
-        None => ("signup", 0),
-        Some(v) => match v.trial_days_left() {
-            Some(d) => ("days", d),
-            None if v.can_start_trial(mode) => ("start", 0),
-            None => ("none", 0),
-        },
-    };
+fn render_path(path: &Path, learner: &Learner) -> Result<String, AppError> {
+    let done = learner.done_in(path);
+    let next = learner.user.as_ref().and(learner.continue_lesson(path));
     Ok(PathTemplate {
-        layout,
+        layout: learner.layout(format!("{} — devpath", path.title), path.tagline.clone()),
         path,
-        groups: module_groups(path, viewer),
+        groups: module_groups(path, learner),
         first_url: path
             .lessons
             .first()
             .map(|l| lesson_url(path, l))
             .unwrap_or_default(),
-        signed_in: viewer.is_some(),
+        signed_in: learner.user.is_some(),
         done,
         percent: crate::progress::percent(done, path.lessons.len()),
         continue_url: next.map(|l| lesson_url(path, l)),
         continue_title: next.map(|l| l.title.clone()).unwrap_or_default(),
-        card,
-        days_left,
+        card: learner.ent.path_card(),
     }
     .render()?)
 }
@@ -339,44 +271,42 @@ fn render_lesson<'a>(
     config: &WebConfig,
     path: &'a Path,
     lesson: &'a Lesson,
-    layout: Layout,
-    viewer: Option<&Viewer>,
+    learner: &Learner,
     quiz: Option<QuizView<'a>>,
     note: Option<Option<devpath_store::notes::LessonNote>>,
 ) -> Result<String, AppError> {
     let (prev, next) = path.neighbours(lesson);
-    let can_read = can_read(lesson, viewer);
+    let can_read = learner.can_read(lesson);
     let quiz = match quiz {
         Some(q) if can_read => q,
-        _ if can_read && viewer.is_none() => QuizView::sign_in(path, lesson),
+        _ if can_read && learner.user.is_none() => QuizView::sign_in(path, lesson),
         _ => QuizView::hidden(path, lesson),
     };
-    let offer = layout.offer;
+    let row = |l: &'a Lesson| LessonRow {
+        lesson: l,
+        url: lesson_url(path, l),
+        done: false,
+    };
     Ok(LessonTemplate {
-        layout,
+        layout: learner.layout(
+            format!("{} — {} — devpath", lesson.title, path.title),
+            lesson.summary.clone(),
+        ),
         path,
         module: &path.modules[lesson.module],
         lesson,
         total: path.lessons.len(),
-        prev: prev.map(|l| LessonRow {
-            lesson: l,
-            url: lesson_url(path, l),
-            done: false,
-        }),
-        next: next.map(|l| LessonRow {
-            lesson: l,
-            url: lesson_url(path, l),
-            done: false,
-        }),
+        prev: prev.map(row),
+        next: next.map(row),
         lab_panel: if can_read {
             crate::labs::lesson_panel(lesson.lab.as_deref())
         } else {
             None
         },
         locked: !can_read && lesson.body.is_some(),
-        paywall: Paywall::new(&config.billing, viewer, offer),
-        signed_in: viewer.is_some(),
-        completed: viewer.is_some_and(|v| v.is_done(&path.slug, &lesson.slug)),
+        paywall: Paywall::new(&config.billing, &learner.ent),
+        signed_in: learner.user.is_some(),
+        completed: learner.is_done(&path.slug, &lesson.slug),
         quiz,
         note: note
             .filter(|_| can_read && lesson.is_ready())
@@ -390,13 +320,6 @@ fn render_lesson<'a>(
     .render()?)
 }
 
-fn can_read(lesson: &Lesson, viewer: Option<&Viewer>) -> bool {
-    match viewer {
-        Some(v) => crate::access::can_read(&v.access, lesson),
-        None => lesson.free_preview,
-    }
-}
-
 /// A page rendered for one signed-in viewer: never stored by caches.
 fn private(html: String) -> Response {
     ([(header::CACHE_CONTROL, "private, no-store")], Html(html)).into_response()
@@ -404,31 +327,27 @@ fn private(html: String) -> Response {
 
 async fn home(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    learner: Learner,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    match user {
+    match learner.user {
         None => Ok(state
             .pages
             .variant(&state)
             .home
             .respond(&headers, StatusCode::OK)),
-        Some(u) => {
-            let v = Viewer::load(&state, u).await?;
-            let layout = viewer_layout(&state, home_layout(false), &v);
-            Ok(private(render_home(&state.catalog, layout, Some(&v))?))
-        }
+        Some(_) => Ok(private(render_home(&state.catalog, &learner)?)),
     }
 }
 
 async fn path_page(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    learner: Learner,
     UrlPath(slug): UrlPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let path = state.catalog.path(&slug).ok_or(AppError::NotFound)?;
-    match user {
+    match learner.user {
         None => {
             let page = state
                 .pages
@@ -438,11 +357,7 @@ async fn path_page(
                 .ok_or(AppError::NotFound)?;
             Ok(page.respond(&headers, StatusCode::OK))
         }
-        Some(u) => {
-            let v = Viewer::load(&state, u).await?;
-            let layout = viewer_layout(&state, path_layout(path, false), &v);
-            Ok(private(render_path(&state.config, path, layout, Some(&v))?))
-        }
+        Some(_) => Ok(private(render_path(path, &learner)?)),
     }
 }
 
@@ -454,46 +369,39 @@ struct LessonQuery {
 
 async fn lesson_page(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    learner: Learner,
     UrlPath((path_slug, lesson_slug)): UrlPath<(String, String)>,
     axum::extract::Query(query): axum::extract::Query<LessonQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let path = state.catalog.path(&path_slug).ok_or(AppError::NotFound)?;
     let lesson = path.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
-    match user {
-        None => {
-            let page = state
-                .pages
-                .variant(&state)
-                .lessons
-                .get(&(path_slug, lesson_slug))
-                .ok_or(AppError::NotFound)?;
-            Ok(page.respond(&headers, StatusCode::OK))
-        }
-        Some(u) => {
-            let v = Viewer::load(&state, u).await?;
-            let layout = viewer_layout(&state, lesson_layout(path, lesson, false), &v);
-            let (quiz, note) = if can_read(lesson, Some(&v)) {
-                let retry = query.quiz.as_deref() == Some("retry");
-                let quiz = crate::quiz::for_learner(&state, v.user.id, path, lesson, retry).await?;
-                let note = state
-                    .store
-                    .lesson_note(v.user.id, &path.slug, &lesson.slug)
-                    .await?;
-                (Some(quiz), Some(note))
-            } else {
-                (None, None)
-            };
-            Ok(private(render_lesson(
-                &state.config,
-                path,
-                lesson,
-                layout,
-                Some(&v),
-                quiz,
-                note,
-            )?))
-        }
-    }
+    let Some(user) = &learner.user else {
+        let page = state
+            .pages
+            .variant(&state)
+            .lessons
+            .get(&(path_slug, lesson_slug))
+            .ok_or(AppError::NotFound)?;
+        return Ok(page.respond(&headers, StatusCode::OK));
+    };
+    let (quiz, note) = if learner.can_read(lesson) {
+        let retry = query.quiz.as_deref() == Some("retry");
+        let quiz = crate::quiz::for_learner(&state, user.id, path, lesson, retry).await?;
+        let note = state
+            .store
+            .lesson_note(user.id, &path.slug, &lesson.slug)
+            .await?;
+        (Some(quiz), Some(note))
+    } else {
+        (None, None)
+    };
+    Ok(private(render_lesson(
+        &state.config,
+        path,
+        lesson,
+        &learner,
+        quiz,
+        note,
+    )?))
 }

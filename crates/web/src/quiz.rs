@@ -5,9 +5,7 @@
 //! Before a learner has answered, nothing on the page says which choices are
 //! correct: [`QuizView::form`] builds its choices without that knowledge.
 
-use crate::access;
-use crate::billing::now;
-use crate::session::CurrentUser;
+use crate::learner::SignedIn;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -183,7 +181,7 @@ impl<'a> QuizView<'a> {
             mode,
             count: lesson.quiz.as_ref().map_or(0, |q| q.questions.len()),
             action: format!("/quiz/{}/{}", path.slug, lesson.slug),
-            retry_url: format!("{}?quiz=retry#quiz", crate::pages::lesson_url(path, lesson)),
+            retry_url: format!("{}?quiz=retry#quiz", crate::links::lesson_url(path, lesson)),
             questions: Vec::new(),
             scores: None,
             js: crate::assets::url("quiz.js"),
@@ -290,7 +288,7 @@ struct QuizFragment<'a> {
 
 async fn submit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    learner: SignedIn,
     UrlPath((path_slug, lesson_slug)): UrlPath<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -298,18 +296,17 @@ async fn submit(
     let path = state.catalog.path(&path_slug).ok_or(AppError::NotFound)?;
     let lesson = path.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
     let quiz = lesson.quiz.as_ref().ok_or(AppError::NotFound)?;
-    let billing = state.store.billing_state(user.id).await?;
-    let a = access::access_for(now(), &billing, state.config.billing.mode);
-    if !access::can_read(&a, lesson) {
+    if !learner.can_read(lesson) {
         return Err(AppError::Forbidden(
             "This lesson's quiz needs a trial or a plan.".into(),
         ));
     }
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let answers = grade(quiz, &fields).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let user = &learner.user;
     state
         .store
-        .record_quiz_attempt(user.id, &path.slug, &lesson.slug, &answers, now())
+        .record_quiz_attempt(user.id, &path.slug, &lesson.slug, &answers, learner.now)
         .await?;
     if headers.contains_key(FRAGMENT_HEADER) {
         let view = for_learner(&state, user.id, path, lesson, false).await?;
@@ -321,7 +318,7 @@ async fn submit(
         )
             .into_response());
     }
-    Ok(Redirect::to(&format!("{}#quiz", crate::pages::lesson_url(path, lesson))).into_response())
+    Ok(Redirect::to(&format!("{}#quiz", crate::links::lesson_url(path, lesson))).into_response())
 }
 
 #[cfg(test)]

@@ -42,13 +42,6 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 #[derive(Clone)]
 struct Resolved(Option<CurrentUser>);
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// The raw session token from the request's cookies.
 pub fn token_from(headers: &HeaderMap) -> Option<String> {
     headers
@@ -78,7 +71,7 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
                 tracing::error!(error = %e, "session lookup failed");
                 crate::AppError::from(e).into_response()
             })?;
-            let now = now();
+            let now = state.clock.now();
             match found {
                 Some((s, u)) if s.expires_at > now && s.last_seen_at + IDLE_SECS > now => {
                     if now - s.last_seen_at >= TOUCH_EVERY_SECS {
@@ -165,7 +158,7 @@ pub async fn start(
         state.store.delete_session(&token_hash(&old)).await?;
     }
     let token = random_token();
-    let now = now();
+    let now = state.clock.now();
     let user_agent = request_headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())

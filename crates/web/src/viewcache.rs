@@ -2,16 +2,19 @@
 //! database: the session's user, and the user's billing state and
 //! completions. Without it a signed-in page costs five queries.
 //!
-//! Staleness is bounded two ways. Every state-changing request (any POST,
-//! PUT, PATCH or DELETE: sign-out, progress, trial, webhook, admin grant...)
-//! empties the cache on the server that handled it, so a learner always sees
-//! their own changes at once. Changes made through another app server (when
-//! several share PostgreSQL) are seen once an entry is `ttl` old (one second
-//! by default; `0` turns the cache off).
+//! Staleness is bounded two ways. A request that changes a learner's state
+//! drops that learner's entries, and only theirs, on the server that
+//! handled it: the signed-in learner's own writes (sign-out, progress,
+//! trial, password, notes...) through [`invalidate_on_write`], and changes
+//! to someone else (a webhook, an administrator's grant, a password reset by
+//! email) by the handler that makes them. A lab run changes no one's state
+//! and drops nothing. Changes made through another app server (when several
+//! share PostgreSQL) are seen once an entry is `ttl` old (one second by
+//! default; `0` turns the cache off).
 
-use crate::session::CurrentUser;
+use crate::session::{CurrentUser, MaybeUser};
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -59,6 +62,13 @@ impl<K: Eq + Hash, V: Clone> Map<K, V> {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
+
+    fn retain(&self, keep: impl Fn(&K, &V) -> bool) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, (_, v)| keep(k, v));
+    }
 }
 
 pub struct ViewCache {
@@ -104,26 +114,55 @@ impl ViewCache {
         }
     }
 
+    /// Drops everything cached about one learner: their billing state and
+    /// completions, and every session of theirs.
+    pub fn forget_learner(&self, user_id: i64) {
+        self.viewers.retain(|id, _| *id != user_id);
+        self.sessions.retain(|_, u| u.id != user_id);
+    }
+
+    /// Drops every learner's billing state and completions (sessions stay).
+    pub fn forget_all_learners(&self) {
+        self.viewers.clear();
+    }
+
     pub fn clear(&self) {
         self.sessions.clear();
         self.viewers.clear();
     }
 }
 
-/// Middleware: a state-changing request empties the cache before and after
-/// it runs (after, so a read racing the write cannot leave stale data behind).
+/// Requests that change no learner's state: a lab run is a pure function
+/// of its description.
+fn changes_no_one(path: &str) -> bool {
+    path.starts_with("/api/labs/")
+}
+
+/// Middleware: a state-changing request from a signed-in learner drops
+/// that learner's entries before and after it runs (after, so a read racing
+/// the write cannot leave stale data behind). The session is resolved once
+/// and kept in the request for the handler.
 pub async fn invalidate_on_write(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes {
-        state.cache.clear();
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !changes_no_one(req.uri().path());
+    if !writes {
+        return next.run(req).await;
     }
-    let res = next.run(req).await;
-    if writes {
-        state.cache.clear();
+    let (mut parts, body) = req.into_parts();
+    let user = match MaybeUser::from_request_parts(&mut parts, &state).await {
+        Ok(MaybeUser(user)) => user.map(|u| u.id),
+        Err(res) => return res,
+    };
+    if let Some(id) = user {
+        state.cache.forget_learner(id);
+    }
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if let Some(id) = user {
+        state.cache.forget_learner(id);
     }
     res
 }

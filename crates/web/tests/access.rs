@@ -3,7 +3,8 @@
 
 mod support;
 
-use devpath_web::access::BillingMode;
+use devpath_web::entitlements::BillingMode;
+use devpath_web::time::DAY;
 use support::{spawn_app, TestApp};
 
 const PW: &str = "correct horse battery";
@@ -16,7 +17,7 @@ const QUIZ_PROMPT: &str = "A five-member etcd cluster is split into a group of t
 const QUIZ_SENTENCE: &str = "Raft commits an entry only once a majority of the cluster";
 
 fn now() -> i64 {
-    devpath_web::billing::now()
+    devpath_web::Clock::system().now()
 }
 
 async fn learner(app: &TestApp, email: &str) -> i64 {
@@ -131,7 +132,7 @@ async fn expired_trial_locks_lessons_again() {
     let id = learner(&app, "expired@example.com").await;
     let t = now();
     app.store
-        .start_trial(id, t - 10 * 86_400, t - 3 * 86_400)
+        .start_trial(id, t - 10 * DAY, t - 3 * DAY)
         .await
         .unwrap()
         .unwrap();

@@ -4,6 +4,7 @@
 
 mod support;
 
+use devpath_web::time::DAY;
 use support::{spawn_app, TestApp};
 
 const PW: &str = "correct horse battery";
@@ -235,7 +236,7 @@ async fn expired_reset_link_is_rejected() {
         .unwrap()
         .unwrap();
     let token = "ab".repeat(32);
-    let now = devpath_web::session::now();
+    let now = devpath_web::Clock::system().now();
     app.store
         .create_password_reset(
             &devpath_web::credentials::token_hash(&token),
@@ -370,7 +371,7 @@ async fn forged_and_expired_sessions_are_anonymous() {
         .await
         .unwrap()
         .unwrap();
-    let now = devpath_web::session::now();
+    let now = devpath_web::Clock::system().now();
     let hash = devpath_web::credentials::token_hash;
     let expired = "1".repeat(64);
     app.store
@@ -381,7 +382,7 @@ async fn forged_and_expired_sessions_are_anonymous() {
     assert!(!signed_in(&app).await);
     let idle = "2".repeat(64);
     app.store
-        .create_session(&hash(&idle), user.id, now - 8 * 86_400, now + 86_400, None)
+        .create_session(&hash(&idle), user.id, now - 8 * DAY, now + DAY, None)
         .await
         .unwrap();
     app.set_session_cookie(&idle);
@@ -389,7 +390,7 @@ async fn forged_and_expired_sessions_are_anonymous() {
     // A fresh one works and is touched at most once a minute.
     let fresh = "3".repeat(64);
     app.store
-        .create_session(&hash(&fresh), user.id, now - 120, now + 86_400, None)
+        .create_session(&hash(&fresh), user.id, now - 120, now + DAY, None)
         .await
         .unwrap();
     app.set_session_cookie(&fresh);

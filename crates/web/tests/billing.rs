@@ -4,8 +4,9 @@
 
 mod support;
 
-use devpath_web::access::BillingMode;
 use devpath_web::billing::webhook::sign;
+use devpath_web::entitlements::BillingMode;
+use devpath_web::time::DAY;
 use serde_json::{json, Value};
 use support::TestApp;
 use wiremock::matchers::{method, path};
@@ -17,7 +18,7 @@ const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets"
 const SECRET: &str = "whsec_test_secret";
 
 fn now() -> i64 {
-    devpath_web::billing::now()
+    devpath_web::Clock::system().now()
 }
 
 async fn stripe_app(mock: &MockServer, offer_running: bool) -> TestApp {
@@ -223,7 +224,7 @@ async fn deliver_signed(app: &TestApp, body: &str) -> u16 {
 fn subscription(status: &str, user_id: i64) -> Value {
     json!({
         "id": "sub_1", "object": "subscription", "customer": "cus_1", "status": status,
-        "current_period_end": now() + 30 * 86_400,
+        "current_period_end": now() + 30 * DAY,
         "metadata": {"user_id": user_id.to_string(), "plan": "annual"},
         "items": {"data": [{"price": {"id": "price_annual_1", "recurring": {"interval": "year"}}}]}
     })
@@ -235,7 +236,7 @@ async fn status_of(app: &TestApp, id: i64) -> Option<String> {
         .await
         .unwrap()
         .subscription
-        .map(|s| s.status)
+        .map(|s| s.status.to_string())
 }
 
 async fn webhook_scenario(app: TestApp) {

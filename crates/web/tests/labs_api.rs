@@ -275,7 +275,7 @@ async fn lesson_pages_embed_their_lab() {
     // consensus-algorithms is for learners with access: on an open server,
     // every signed-in learner has it.
     let app = TestApp::builder()
-        .config(|c| c.billing.mode = devpath_web::access::BillingMode::Open)
+        .config(|c| c.billing.mode = devpath_web::entitlements::BillingMode::Open)
         .spawn()
         .await;
     let r = app
@@ -297,4 +297,30 @@ async fn lesson_pages_embed_their_lab() {
         .get_text("/paths/systems-engineering/lessons/distributed-systems-overview")
         .await;
     assert!(!html.contains("data-lab-player"));
+}
+
+#[tokio::test]
+async fn lab_pages_show_the_signed_in_learner() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.signup("labs@example.com", "correct horse battery")
+            .await
+            .status(),
+        303
+    );
+    for path in ["/labs", "/labs/raft"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let cache = r.headers()["cache-control"].to_str().unwrap().to_string();
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("title=\"labs@example.com\""),
+            "{path}: header shows the learner"
+        );
+        assert!(
+            !page.contains("href=\"/signin\""),
+            "{path}: not shown as signed out"
+        );
+        assert_eq!(cache, "private, no-store", "{path}");
+    }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+use devpath_web::time::DAY;
 use support::{spawn_app, TestApp};
 
 const PW: &str = "correct horse battery";
@@ -10,7 +11,7 @@ const PATH: &str = "/paths/systems-engineering";
 const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
 
 fn now() -> i64 {
-    devpath_web::billing::now()
+    devpath_web::Clock::system().now()
 }
 
 async fn learner(app: &TestApp, email: &str) -> i64 {
@@ -119,7 +120,7 @@ async fn dashboard_sums_minutes_and_counts_the_streak() {
     let app = spawn_app().await;
     let id = learner(&app, "streak@example.com").await;
     let t = now();
-    let day = devpath_web::billing::day_of;
+    let day = devpath_web::time::day_of;
     // Today, yesterday and the day before; and one a week ago (not in the streak).
     for (lesson, ago) in [
         ("distributed-systems-overview", 0), // 30 min
@@ -127,7 +128,7 @@ async fn dashboard_sums_minutes_and_counts_the_streak() {
         ("consistency-models", 2),           // 30 min
         ("consensus-algorithms", 7),         // 35 min
     ] {
-        let at = t - ago * 86_400;
+        let at = t - ago * DAY;
         app.store
             .complete_lesson(id, "systems-engineering", lesson, at, &day(at))
             .await

@@ -4,6 +4,7 @@
 
 mod support;
 
+use devpath_web::time::DAY;
 use support::{spawn_app, TestApp};
 
 const PW: &str = "correct horse battery";
@@ -11,7 +12,7 @@ const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
 const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
 
 fn now() -> i64 {
-    devpath_web::billing::now()
+    devpath_web::Clock::system().now()
 }
 
 async fn learner(app: &TestApp, email: &str) -> i64 {
@@ -32,7 +33,7 @@ async fn trial_starts_in_one_click_and_only_once() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/dashboard");
     let first = app.store.billing_state(id).await.unwrap().trial.unwrap();
-    assert_eq!(first.ends_at - first.started_at, 7 * 86_400);
+    assert_eq!(first.ends_at - first.started_at, 7 * DAY);
 
     let (_, dash) = app.get_text("/dashboard").await;
     assert!(dash.contains("7 days left in your free trial"), "days left");
@@ -74,17 +75,17 @@ async fn expired_trial_removes_access_but_keeps_progress() {
     let id = learner(&app, "ended@example.com").await;
     let t = now();
     app.store
-        .start_trial(id, t - 9 * 86_400, t - 2 * 86_400)
+        .start_trial(id, t - 9 * DAY, t - 2 * DAY)
         .await
         .unwrap();
     // Progress made while the trial ran.
-    let day = devpath_web::billing::day_of(t - 3 * 86_400);
+    let day = devpath_web::time::day_of(t - 3 * DAY);
     app.store
         .complete_lesson(
             id,
             "systems-engineering",
             "the-cap-theorem",
-            t - 3 * 86_400,
+            t - 3 * DAY,
             &day,
         )
         .await
@@ -136,8 +137,8 @@ async fn offer_banner_and_price_follow_the_offer_window() {
     let t = now();
     let app = TestApp::builder()
         .config(move |c| {
-            c.billing.offer_start = Some(t - 30 * 86_400);
-            c.billing.offer_end = Some(t - 86_400);
+            c.billing.offer_start = Some(t - 30 * DAY);
+            c.billing.offer_end = Some(t - DAY);
             c.billing.price_annual = 12000;
             c.billing.currency = "eur".into();
         })
@@ -154,7 +155,7 @@ async fn offer_banner_and_price_follow_the_offer_window() {
 
     // An offer that starts tomorrow is not shown yet.
     let app = TestApp::builder()
-        .config(move |c| c.billing.offer_start = Some(t + 86_400))
+        .config(move |c| c.billing.offer_start = Some(t + DAY))
         .spawn()
         .await;
     let (_, home) = app.get_text("/").await;

@@ -67,3 +67,86 @@ async fn own_changes_show_at_once_with_the_cache_on() {
         "a signed-out session must not be served from cache"
     );
 }
+
+#[tokio::test]
+async fn only_the_learner_whose_state_changed_loses_their_cache() {
+    let app = cached_app().await;
+    assert_eq!(app.signup("a@example.com", PW).await.status(), 303);
+    let (_, page) = app.get_text(CAP).await;
+    assert!(
+        !page.contains("id=\"lesson-body\""),
+        "locked before the trial"
+    );
+
+    // The trial starts behind the server's back: the cached state hides it.
+    let a = app
+        .store
+        .user_by_email("a@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let t = devpath_web::Clock::system().now();
+    app.store
+        .start_trial(a.id, t, t + devpath_web::entitlements::TRIAL_SECS)
+        .await
+        .unwrap();
+    let (_, page) = app.get_text(CAP).await;
+    assert!(
+        !page.contains("id=\"lesson-body\""),
+        "served from the cache"
+    );
+
+    // A lab run is a pure function: it drops nobody's cache.
+    let r = app
+        .client
+        .post(app.url("/api/labs/run"))
+        .header("Origin", app.origin())
+        .header("Content-Type", "application/json")
+        .body(r#"{"lab":"raft","params":{},"seed":1,"actions":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, page) = app.get_text(CAP).await;
+    assert!(
+        !page.contains("id=\"lesson-body\""),
+        "a lab run kept the cache"
+    );
+
+    // Another learner's write (from another browser) drops only their own.
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(std::sync::Arc::new(reqwest::cookie::Jar::default()))
+        .build()
+        .unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        other
+            .post(app.url(path))
+            .header("Origin", app.origin())
+            .form(form)
+            .send()
+    };
+    let r = post("/signup", &[("email", "b@example.com"), ("password", PW)])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = post("/trial/start", &[]).await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, page) = app.get_text(CAP).await;
+    assert!(
+        !page.contains("id=\"lesson-body\""),
+        "another learner's write kept this learner's cache"
+    );
+
+    // The learner's own write drops their entries: the trial shows.
+    app.post_form(
+        "/notes/systems-engineering/distributed-systems-overview",
+        &[("note", "x")],
+    )
+    .await;
+    let (_, page) = app.get_text(CAP).await;
+    assert!(
+        page.contains("id=\"lesson-body\""),
+        "own write refreshed the cache"
+    );
+}

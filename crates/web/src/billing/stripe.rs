@@ -11,16 +11,7 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default)]
-pub struct StripeConfig {
-    pub secret_key: Option<String>,
-    pub webhook_secret: Option<String>,
-    /// `https://api.stripe.com` unless overridden (tests use a local mock).
-    pub api_base: String,
-    pub price_monthly: Option<String>,
-    pub price_annual: Option<String>,
-    pub coupon_first_year: Option<String>,
-}
+pub use crate::config::StripeConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StripeError {

@@ -6,14 +6,15 @@
 //! same transaction: replays change nothing, and an event older than the
 //! last one applied to a subscription is ignored.
 
-use super::now;
-use crate::access::map_stripe_status;
+use crate::entitlements::map_stripe_status;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use devpath_store::billing::{ProviderEvent, SubscriptionChange};
+use devpath_store::billing::{
+    Applied, Plan, ProviderEvent, SubscriptionChange, SubscriptionStatus,
+};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -88,22 +89,22 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
     }
 }
 
-fn plan_of(obj: &Value) -> Option<String> {
-    if let Some(p) = obj
+fn plan_of(obj: &Value) -> Option<Plan> {
+    let named = obj
         .pointer("/metadata/plan")
         .and_then(Value::as_str)
-        .filter(|p| matches!(*p, "monthly" | "annual"))
-    {
-        return Some(p.to_string());
-    }
-    match obj
-        .pointer("/items/data/0/price/recurring/interval")
-        .and_then(Value::as_str)
-    {
-        Some("year") => Some("annual".into()),
-        Some("month") => Some("monthly".into()),
-        _ => None,
-    }
+        .map(Plan::parse)
+        .filter(|p| *p != Plan::Unknown);
+    named.or(
+        match obj
+            .pointer("/items/data/0/price/recurring/interval")
+            .and_then(Value::as_str)
+        {
+            Some("year") => Some(Plan::Annual),
+            Some("month") => Some(Plan::Monthly),
+            _ => None,
+        },
+    )
 }
 
 fn user_id_of(obj: &Value) -> Option<i64> {
@@ -139,7 +140,7 @@ pub fn parse_event(event: &Value) -> Option<ProviderEvent> {
         | "customer.subscription.deleted" => match str_field(obj, "id") {
             Some(subscription_id) => {
                 let status = if kind == "customer.subscription.deleted" {
-                    "canceled"
+                    SubscriptionStatus::Canceled
                 } else {
                     map_stripe_status(obj.get("status").and_then(Value::as_str).unwrap_or(""))
                 };
@@ -164,7 +165,7 @@ pub fn parse_event(event: &Value) -> Option<ProviderEvent> {
                     subscription_id,
                     customer_id: str_field(obj, "customer"),
                     user_id: user_id_of(obj),
-                    status: status.to_string(),
+                    status,
                     plan: plan_of(obj),
                     current_period_end: period_end,
                 }
@@ -182,7 +183,7 @@ pub fn parse_event(event: &Value) -> Option<ProviderEvent> {
                     subscription_id,
                     customer_id: str_field(obj, "customer"),
                     user_id: None,
-                    status: "past_due".into(),
+                    status: SubscriptionStatus::PastDue,
                     plan: None,
                     current_period_end: None,
                 },
@@ -199,6 +200,21 @@ pub fn parse_event(event: &Value) -> Option<ProviderEvent> {
     })
 }
 
+/// Drops the cached billing state of the learner an applied event changed.
+/// An update that names only a subscription (no user in its metadata) could
+/// be anyone's, so it drops every learner's (webhooks are rare).
+fn forget_learner(state: &AppState, change: &SubscriptionChange) {
+    match change {
+        SubscriptionChange::Link { user_id, .. }
+        | SubscriptionChange::Update {
+            user_id: Some(user_id),
+            ..
+        } => state.cache.forget_learner(*user_id),
+        SubscriptionChange::Update { user_id: None, .. } => state.cache.forget_all_learners(),
+        SubscriptionChange::None => {}
+    }
+}
+
 fn bad(msg: &'static str) -> Response {
     (StatusCode::BAD_REQUEST, msg).into_response()
 }
@@ -213,7 +229,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
     else {
         return bad("missing Stripe-Signature");
     };
-    if let Err(e) = verify(header, &body, secret, now()) {
+    if let Err(e) = verify(header, &body, secret, state.clock.now()) {
         tracing::warn!(error = ?e, "rejected a webhook with a bad signature");
         return bad("invalid signature");
     }
@@ -223,9 +239,16 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
     let Some(event) = parse_event(&value) else {
         return bad("not an event");
     };
-    match state.store.apply_provider_event(&event, now()).await {
+    match state
+        .store
+        .apply_provider_event(&event, state.clock.now())
+        .await
+    {
         Ok(outcome) => {
             tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "webhook processed");
+            if outcome == Applied::Applied {
+                forget_learner(&state, &event.change);
+            }
             (StatusCode::OK, "ok").into_response()
         }
         Err(e) => {
@@ -285,8 +308,8 @@ mod tests {
                 subscription_id: "sub_1".into(),
                 customer_id: Some("cus_1".into()),
                 user_id: Some(7),
-                status: "expired".into(),
-                plan: Some("annual".into()),
+                status: SubscriptionStatus::Expired,
+                plan: Some(Plan::Annual),
                 current_period_end: Some(99),
             }
         );
