@@ -236,18 +236,12 @@ fn reason(now: i64, state: &BillingState, mode: BillingMode) -> Reason {
     }
 }
 
-/// Maps a Stripe subscription status onto ours.
+/// Maps a Stripe subscription status onto ours. Our names are Stripe's,
+/// so this is the stored-status parser: `incomplete` (first payment not made
+/// yet), `incomplete_expired`, `unpaid` (retries exhausted), `paused` and
+/// anything new give no access until a later event says `active`.
 pub fn map_stripe_status(s: &str) -> SubscriptionStatus {
-    match s {
-        "trialing" => SubscriptionStatus::Trialing,
-        "active" => SubscriptionStatus::Active,
-        "past_due" => SubscriptionStatus::PastDue,
-        "canceled" => SubscriptionStatus::Canceled,
-        // `incomplete` (first payment not made yet), `incomplete_expired`,
-        // `unpaid` (retries exhausted), `paused` and anything new: no access
-        // until a later event says `active`.
-        _ => SubscriptionStatus::Expired,
-    }
+    SubscriptionStatus::parse(s)
 }
 
 #[cfg(test)]

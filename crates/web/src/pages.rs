@@ -215,7 +215,7 @@ impl Paywall {
         Paywall {
             mode: cfg.mode,
             signed_in: ent.signed_in,
-            can_trial: !ent.signed_in || ent.can_start_trial,
+            can_trial: ent.can_start_trial,
             trial_ended: ent.trial_ended,
             offer: ent.offer,
             annual_offer: money(cfg.annual_first_year(), &cfg.currency),

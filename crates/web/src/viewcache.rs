@@ -125,11 +125,6 @@ impl ViewCache {
     pub fn forget_all_learners(&self) {
         self.viewers.clear();
     }
-
-    pub fn clear(&self) {
-        self.sessions.clear();
-        self.viewers.clear();
-    }
 }
 
 /// Requests that change no learner's state: a lab run is a pure function

@@ -60,7 +60,7 @@ async fn pricing(State(state): State<AppState>, learner: Learner) -> Response {
         annual_offer: money(cfg.annual_first_year(), &cfg.currency),
         offer: learner.ent.offer,
         signed_in,
-        can_trial: !signed_in || learner.ent.can_start_trial,
+        can_trial: learner.ent.can_start_trial,
         plan_state: if signed_in {
             learner.plan_state()
         } else {
