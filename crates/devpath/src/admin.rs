@@ -5,7 +5,7 @@
 use crate::config::{Overrides, Settings};
 use anyhow::{bail, Context};
 use clap::Subcommand;
-use devpath_web::credentials::{hash_password, Email, Password};
+use devpath_web::credentials::{Email, HashGate, HashLimit, Password};
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
@@ -92,7 +92,10 @@ fn create(s: &Settings, email: &str) -> anyhow::Result<ExitCode> {
             }
             None => {
                 let password = read_password(&email)?;
-                let hash = hash_password(&password).await;
+                let hash = HashGate::new(HashLimit::for_this_machine())
+                    .hash_password(&password)
+                    .await
+                    .expect("one hash at a time is never refused");
                 let now = devpath_web::Clock::system().now();
                 let user = store.create_user(email.as_str(), &hash, true, now).await?;
                 store

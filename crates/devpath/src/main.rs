@@ -218,6 +218,7 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
                 mail_from: s.mail_from.clone(),
                 data_dir: s.data_dir.clone(),
                 billing: s.billing.clone(),
+                ..devpath_web::WebConfig::default()
             },
         )?;
         let listener = tokio::net::TcpListener::bind(s.addr)

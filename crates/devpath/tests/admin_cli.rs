@@ -69,7 +69,10 @@ async fn creates_an_admin_from_the_environment_and_can_sign_in() {
         .unwrap();
     let hash = store.password_hash(u.id).await.unwrap().unwrap();
     assert!(hash.starts_with("$argon2id$"));
-    assert!(devpath_web::credentials::verify_password(PW, Some(hash)).await);
+    let gate = devpath_web::credentials::HashGate::new(
+        devpath_web::credentials::HashLimit::for_this_machine(),
+    );
+    assert_eq!(gate.verify_password(PW, Some(hash)).await, Ok(true));
     let audit = store.audit_entries(Some(u.id), 5).await.unwrap();
     assert_eq!(audit[0].action, "admin.create");
     store.close().await;

@@ -74,6 +74,9 @@ pub trait Accounts: Send + Sync {
     /// Users, newest first; `search` filters by a substring of the email.
     async fn list_users(&self, search: Option<&str>, limit: i64, offset: i64) -> Result<Vec<User>>;
     async fn count_users(&self) -> Result<i64>;
+    /// The shared secret called `name`, stored as `fresh` if none exists yet:
+    /// every app server gets the same value, whichever asked first.
+    async fn server_secret(&self, name: &str, fresh: &str) -> Result<String>;
 
     // --- sessions --------------------------------------------------------
 
@@ -281,6 +284,23 @@ macro_rules! impl_accounts {
                 .bind(offset)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn server_secret(&self, name: &str, fresh: &str) -> $crate::Result<String> {
+                sqlx::query(
+                    "INSERT INTO server_secrets (name, value) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .bind(fresh)
+                .execute(&self.pool)
+                .await?;
+                let (value,): (String,) =
+                    sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+                        .bind(name)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(value)
             }
 
             async fn count_users(&self) -> $crate::Result<i64> {

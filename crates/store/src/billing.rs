@@ -198,6 +198,13 @@ pub trait Billing: Send + Sync {
         started_at: i64,
         ends_at: i64,
     ) -> Result<Option<Trial>>;
+    /// Remembers the user's trial under `email_key` (a keyed hash of their
+    /// email), so it outlives the account; `false` when they had no trial or
+    /// it was remembered before.
+    async fn remember_trial(&self, user_id: i64, email_key: &str) -> Result<bool>;
+    /// Gives the user the trial remembered under `email_key`, with its
+    /// dates, unless they have one; `true` when one was restored.
+    async fn restore_trial(&self, user_id: i64, email_key: &str) -> Result<bool>;
     /// Trial, subscription and active grant of a user.
     async fn billing_state(&self, user_id: i64) -> Result<BillingState>;
     /// Applies a verified event and records its id in one transaction.
@@ -288,6 +295,32 @@ macro_rules! impl_billing {
                     started_at,
                     ends_at,
                 }))
+            }
+
+            async fn remember_trial(&self, user_id: i64, email_key: &str) -> $crate::Result<bool> {
+                let r = sqlx::query(
+                    "INSERT INTO trial_claims (email_key, started_at, ends_at) \
+                     SELECT $1, started_at, ends_at FROM trials WHERE user_id = $2 \
+                     ON CONFLICT (email_key) DO NOTHING",
+                )
+                .bind(email_key)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn restore_trial(&self, user_id: i64, email_key: &str) -> $crate::Result<bool> {
+                let r = sqlx::query(
+                    "INSERT INTO trials (user_id, started_at, ends_at) \
+                     SELECT $1, started_at, ends_at FROM trial_claims WHERE email_key = $2 \
+                     ON CONFLICT (user_id) DO NOTHING",
+                )
+                .bind(user_id)
+                .bind(email_key)
+                .execute(&self.pool)
+                .await?;
+                Ok(r.rows_affected() > 0)
             }
 
             async fn billing_state(

@@ -179,3 +179,50 @@ async fn billing_on_sqlite() {
 async fn billing_on_postgres() {
     scenario(postgres().await).await;
 }
+
+/// A trial remembered under an email's key outlives the account, and comes
+/// back, with its dates, to a new account under the same key.
+async fn remembered_trials(s: Arc<dyn Store>) {
+    let u = s
+        .create_user("t@example.com", "hash", false, 1)
+        .await
+        .unwrap();
+    assert!(
+        !s.remember_trial(u.id, "key-t").await.unwrap(),
+        "no trial yet"
+    );
+    s.start_trial(u.id, 100, 700).await.unwrap().unwrap();
+    assert!(s.remember_trial(u.id, "key-t").await.unwrap());
+    assert!(!s.remember_trial(u.id, "key-t").await.unwrap(), "once");
+    assert!(s.delete_user(u.id).await.unwrap());
+
+    let again = s
+        .create_user("t@example.com", "hash", false, 2)
+        .await
+        .unwrap();
+    assert!(!s.restore_trial(again.id, "key-other").await.unwrap());
+    assert!(s.billing_state(again.id).await.unwrap().trial.is_none());
+    assert!(s.restore_trial(again.id, "key-t").await.unwrap());
+    let t = s.billing_state(again.id).await.unwrap().trial.unwrap();
+    assert_eq!((t.started_at, t.ends_at), (100, 700));
+    assert!(
+        !s.restore_trial(again.id, "key-t").await.unwrap(),
+        "idempotent"
+    );
+    assert_eq!(s.start_trial(again.id, 900, 1500).await.unwrap(), None);
+
+    // Secrets: the first value stored wins, for every caller.
+    assert_eq!(s.server_secret("k", "first").await.unwrap(), "first");
+    assert_eq!(s.server_secret("k", "second").await.unwrap(), "first");
+}
+
+#[tokio::test]
+async fn remembered_trials_on_sqlite() {
+    let (_d, s) = sqlite().await;
+    remembered_trials(s).await;
+}
+
+#[tokio::test]
+async fn remembered_trials_on_postgres() {
+    remembered_trials(postgres().await).await;
+}

@@ -28,7 +28,7 @@ use devpath_store::StoreError;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
-use crate::limits::{self, Verdict};
+use crate::limits::{self, PerAddress, Verdict};
 /// Reset links work for one hour.
 pub const RESET_TTL_SECS: i64 = 3600;
 /// At most this many reset emails per account per hour (against mail bombing);
@@ -214,6 +214,7 @@ async fn signup_page(MaybeUser(user): MaybeUser) -> Response {
 
 async fn signup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<CredentialsForm>,
 ) -> Result<Response, AppError> {
@@ -237,7 +238,18 @@ async fn signup(
             ))
         }
     };
-    let hash = credentials::hash_password(&password).await;
+    // Counted before the expensive hash, for well-formed requests only.
+    if let Some(wait_secs) =
+        limits::per_address(&state, PerAddress::SignUp, &ip, state.clock.now()).await?
+    {
+        let res = signup_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(limits::busy_address_message("new accounts", wait_secs)),
+            &form.email,
+        );
+        return Ok(limits::with_retry_after(res, wait_secs));
+    }
+    let hash = state.hashing.hash_password(&password).await?;
     let user = match state
         .store
         .create_user(email.as_str(), &hash, false, state.clock.now())
@@ -257,6 +269,12 @@ async fn signup(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(user_id = user.id, "account created");
+    if crate::trial_memory::restore(&state, user.id, email.as_str()).await? {
+        tracing::info!(
+            user_id = user.id,
+            "trial of a deleted account with this email restored"
+        );
+    }
     let cookie = session::start(&state, &headers, user.id).await?;
     Ok(see_other_with_cookie("/dashboard?welcome=1", cookie))
 }
@@ -344,7 +362,7 @@ async fn signin(
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
-    let ok = credentials::verify_password(&form.password, hash).await;
+    let ok = state.hashing.verify_password(&form.password, hash).await?;
     match user {
         Some(user) if ok => {
             attempt.succeeded(&state).await?;
@@ -416,7 +434,11 @@ async fn change_password(
         }
     };
     let hash = state.store.password_hash(user.id).await?;
-    if !credentials::verify_password(&form.current_password, hash).await {
+    if !state
+        .hashing
+        .verify_password(&form.current_password, hash)
+        .await?
+    {
         return Ok(password_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             &user,
@@ -435,7 +457,7 @@ async fn change_password(
             ))
         }
     };
-    let hash = credentials::hash_password(&new).await;
+    let hash = state.hashing.hash_password(&new).await?;
     state.store.set_password_hash(user.id, &hash).await?;
     let ended = state
         .store
@@ -485,7 +507,7 @@ async fn delete_account(
         }
     };
     let hash = state.store.password_hash(user.id).await?;
-    if !credentials::verify_password(&form.password, hash).await {
+    if !state.hashing.verify_password(&form.password, hash).await? {
         return crate::account::render(
             &state,
             &learner,
@@ -496,6 +518,8 @@ async fn delete_account(
         .await;
     }
     attempt.succeeded(&state).await?;
+    // First, so a crash between the two leaves the trial remembered.
+    crate::trial_memory::remember(&state, user.id, &user.email).await?;
     state.store.delete_user(user.id).await?;
     // After the delete, so no personal data is kept: just the former id.
     state
@@ -550,6 +574,7 @@ async fn forgot_page() -> Response {
 
 async fn forgot(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     MaybeUser(viewer): MaybeUser,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
@@ -564,6 +589,15 @@ async fn forgot(
         }
     };
     let now = state.clock.now();
+    if let Some(wait_secs) = limits::per_address(&state, PerAddress::ResetRequest, &ip, now).await?
+    {
+        let res = forgot_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(limits::busy_address_message("reset requests", wait_secs)),
+            &form.email,
+        );
+        return Ok(limits::with_retry_after(res, wait_secs));
+    }
     let throttle_key = format!("reset:{email}");
     let user = match state.store.user_by_email(email.as_str()).await? {
         Some(u)
@@ -703,7 +737,7 @@ async fn reset(
             ))
         }
     };
-    let hash = credentials::hash_password(&password).await;
+    let hash = state.hashing.hash_password(&password).await?;
     // Single use, atomically: of two concurrent submissions only one gets here.
     if state
         .store

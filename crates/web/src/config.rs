@@ -1,6 +1,7 @@
 //! The web layer's settings, as the binary hands them over (it loads them
 //! from flags, `DEVPATH_*` variables and the configuration file).
 
+use crate::credentials::HashLimit;
 use crate::entitlements::{BillingMode, OfferWindow};
 
 /// Settings the web layer needs.
@@ -24,6 +25,8 @@ pub struct WebConfig {
     /// How long a signed-in page may reuse the session and billing state it
     /// read from the database (see viewcache.rs); zero turns the cache off.
     pub session_cache: std::time::Duration,
+    /// How many password hashes run at once and wait (see credentials.rs).
+    pub password_hashing: HashLimit,
 }
 
 impl Default for WebConfig {
@@ -37,6 +40,7 @@ impl Default for WebConfig {
             data_dir: "data".into(),
             billing: BillingConfig::default(),
             session_cache: std::time::Duration::from_secs(1),
+            password_hashing: HashLimit::for_this_machine(),
         }
     }
 }

@@ -6,7 +6,8 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::Semaphore;
 
 /// A trimmed, lower-cased, plausibly deliverable email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,28 +212,97 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 /// so that "no such account" takes as long as "wrong password".
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking(&random_token()));
 
-/// Hashes on the blocking pool: Argon2 is deliberately slow and must not
-/// stall the async workers.
-pub async fn hash_password(password: &Password) -> String {
-    let pw = password.0.clone();
-    tokio::task::spawn_blocking(move || hash_blocking(&pw))
-        .await
-        .expect("hashing task does not panic")
+/// How much Argon2 work may run at once, and how much may wait for it.
+#[derive(Debug, Clone, Copy)]
+pub struct HashLimit {
+    /// Hashes computed at once: each holds 19 MiB and a core while it runs.
+    pub workers: usize,
+    /// Requests that may wait for a worker; beyond them the server answers
+    /// 503 at once instead of queueing without bound.
+    pub queue: usize,
 }
 
-/// Verifies on the blocking pool. With `hash = None` (unknown account) a
-/// dummy hash is verified instead and the answer is always `false`.
-pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
-    let pw = password.to_string();
-    tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_blocking(&pw, &h),
-        None => {
-            let _ = verify_blocking(&pw, &DUMMY_HASH);
-            false
+impl HashLimit {
+    /// One worker per core, and a queue of eight per worker (a wait of a few
+    /// hundred milliseconds at most when it is full).
+    pub fn for_this_machine() -> HashLimit {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        HashLimit {
+            workers: cores,
+            queue: 8 * cores,
         }
-    })
-    .await
-    .unwrap_or(false)
+    }
+}
+
+/// Too many password hashes are running and waiting: try again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+/// Bounds concurrent Argon2 work. Without it a burst of sign-ups starts one
+/// 19 MiB hash per request on the blocking pool (up to 512 threads), and
+/// memory grows with the burst.
+#[derive(Debug)]
+pub struct HashGate {
+    /// Permits to compute a hash.
+    running: Arc<Semaphore>,
+    /// Permits to be running or waiting; taken without waiting.
+    admitted: Arc<Semaphore>,
+}
+
+impl HashGate {
+    pub fn new(limit: HashLimit) -> HashGate {
+        let workers = limit.workers.max(1);
+        HashGate {
+            running: Arc::new(Semaphore::new(workers)),
+            admitted: Arc::new(Semaphore::new(workers + limit.queue)),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a worker is free, or answers
+    /// [`Busy`] at once when the queue is full.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+            tracing::warn!("password hashing queue full, answering 503");
+            Busy
+        })?;
+        let _running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the hashing semaphore is never closed");
+        Ok(tokio::task::spawn_blocking(work)
+            .await
+            .expect("hashing task does not panic"))
+    }
+
+    /// Hashes on the blocking pool: Argon2 is deliberately slow and must not
+    /// stall the async workers.
+    pub async fn hash_password(&self, password: &Password) -> Result<String, Busy> {
+        let pw = password.0.clone();
+        self.run(move || hash_blocking(&pw)).await
+    }
+
+    /// Verifies on the blocking pool. With `hash = None` (unknown account) a
+    /// dummy hash is verified instead and the answer is always `false`.
+    pub async fn verify_password(
+        &self,
+        password: &str,
+        hash: Option<String>,
+    ) -> Result<bool, Busy> {
+        let pw = password.to_string();
+        self.run(move || match hash {
+            Some(h) => verify_blocking(&pw, &h),
+            None => {
+                let _ = verify_blocking(&pw, &DUMMY_HASH);
+                false
+            }
+        })
+        .await
+    }
 }
 
 /// Computes the dummy hash now rather than during the first unknown-email sign-in.
@@ -326,6 +396,57 @@ mod tests {
         assert_eq!(
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    /// With one worker and a queue of one, a third request at the same time
+    /// is refused at once, and a slot frees when a hash finishes.
+    #[tokio::test]
+    async fn the_gate_refuses_work_beyond_its_queue() {
+        let gate = Arc::new(HashGate::new(HashLimit {
+            workers: 1,
+            queue: 1,
+        }));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(std::sync::Mutex::new(wait));
+        let held = |gate: Arc<HashGate>,
+                    wait: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>| {
+            tokio::spawn(
+                async move { gate.run(move || wait.lock().unwrap().recv().unwrap()).await },
+            )
+        };
+        let first = held(gate.clone(), wait.clone());
+        let second = held(gate.clone(), wait.clone());
+        // Both admitted: one running, one waiting for the worker.
+        while gate.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(gate.run(|| ()).await, Err(Busy));
+        release.send(()).unwrap();
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap(), Ok(()));
+        assert_eq!(second.await.unwrap(), Ok(()));
+        assert_eq!(gate.run(|| 7).await, Ok(7));
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_through_the_gate() {
+        let gate = HashGate::new(HashLimit::for_this_machine());
+        let pw = Password::parse("correct horse battery", None).unwrap();
+        let hash = gate.hash_password(&pw).await.unwrap();
+        assert_eq!(
+            gate.verify_password("correct horse battery", Some(hash.clone()))
+                .await,
+            Ok(true)
+        );
+        assert_eq!(
+            gate.verify_password("wrong horse battery", Some(hash))
+                .await,
+            Ok(false)
+        );
+        assert_eq!(
+            gate.verify_password("anything at all", None).await,
+            Ok(false)
         );
     }
 }

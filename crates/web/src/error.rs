@@ -23,6 +23,15 @@ pub enum AppError {
     Store(#[from] devpath_store::StoreError),
     #[error("configuration: {0}")]
     Config(String),
+    /// Too much password hashing at once; the client should retry shortly.
+    #[error("busy")]
+    Busy,
+}
+
+impl From<crate::credentials::Busy> for AppError {
+    fn from(_: crate::credentials::Busy) -> AppError {
+        AppError::Busy
+    }
 }
 
 /// Seconds a client is asked to wait after a storage fault.
@@ -73,6 +82,16 @@ impl IntoResponse for AppError {
                 "That request could not be used",
                 &m,
             ),
+            AppError::Busy => {
+                let mut res = refused(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Busy for a moment",
+                    "Many people are signing in at once. Please try again in a few seconds.",
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+                res
+            }
             AppError::Store(e) if e.is_unavailable() => {
                 // The cause (e.g. "database or disk is full") is in `e`.
                 tracing::error!(error = %e, "storage unavailable, answering 503");

@@ -15,7 +15,7 @@ mod frame;
 mod health;
 mod labs;
 mod learner;
-mod limits;
+pub mod limits;
 mod links;
 pub mod mail;
 mod money;
@@ -26,6 +26,7 @@ mod quiz;
 pub mod server;
 pub mod session;
 pub mod time;
+mod trial_memory;
 mod viewcache;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -60,6 +61,12 @@ pub struct AppState {
     pub clock: Clock,
     /// One HTTP client for the payment provider, built once.
     pub stripe: Arc<billing::StripeClient>,
+    /// Bounds concurrent Argon2 work, so a burst of sign-ups cannot take the
+    /// memory of the machine.
+    pub hashing: Arc<credentials::HashGate>,
+    /// The key of remembered trials (trial_memory.rs), read from the
+    /// database on first use.
+    pub trial_secret: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -80,6 +87,8 @@ impl AppState {
         credentials::warm_up();
         Ok(AppState {
             cache: Arc::new(viewcache::ViewCache::new(config.session_cache)),
+            hashing: Arc::new(credentials::HashGate::new(config.password_hashing)),
+            trial_secret: Arc::new(tokio::sync::OnceCell::new()),
             mailer: Arc::new(mailer),
             catalog,
             store,

@@ -75,6 +75,66 @@ impl Attempt {
     }
 }
 
+/// Sign-ups allowed per client address per hour: enough for a classroom
+/// behind one NAT, not for a script creating accounts.
+pub const MAX_SIGNUPS_PER_IP: i64 = 20;
+/// Password-reset requests allowed per client address per hour, whether or
+/// not the accounts exist (so the limit says nothing about who has one).
+pub const MAX_RESET_REQUESTS_PER_IP: i64 = 10;
+/// The window of the two limits above.
+pub const HOUR_SECS: i64 = 60 * 60;
+
+/// What a client address does that is limited per hour.
+#[derive(Debug, Clone, Copy)]
+pub enum PerAddress {
+    SignUp,
+    ResetRequest,
+}
+
+impl PerAddress {
+    fn key(self, ip: &str) -> String {
+        match self {
+            PerAddress::SignUp => format!("signup-ip:{ip}"),
+            PerAddress::ResetRequest => format!("reset-ip:{ip}"),
+        }
+    }
+
+    fn max(self) -> i64 {
+        match self {
+            PerAddress::SignUp => MAX_SIGNUPS_PER_IP,
+            PerAddress::ResetRequest => MAX_RESET_REQUESTS_PER_IP,
+        }
+    }
+}
+
+/// Counts one request from `ip` (atomically, like sign-in attempts) and
+/// returns how long to wait when it is over the hourly limit.
+pub async fn per_address(
+    state: &AppState,
+    what: PerAddress,
+    ip: &str,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let (n, started) = state
+        .store
+        .count_attempt(&what.key(ip), now, HOUR_SECS)
+        .await?;
+    if n > what.max() {
+        tracing::warn!(%ip, ?what, "per-address limit reached");
+        return Ok(Some((started + HOUR_SECS - now).max(1)));
+    }
+    Ok(None)
+}
+
+/// "Too many {what} from your network. Please wait N minutes."
+pub fn busy_address_message(what: &str, wait_secs: i64) -> String {
+    let minutes = (wait_secs + 59) / 60;
+    format!(
+        "Too many {what} from your network. Please wait {minutes} minute{} and try again.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
 /// "Too many {what}. Please wait N minutes" for a refused attempt.
 pub fn wait_message(what: &str, wait_secs: i64) -> String {
     let minutes = (wait_secs + 59) / 60;

@@ -6,7 +6,7 @@
 mod support;
 
 use std::sync::Arc;
-use support::TestApp;
+use support::{spawn_app, TestApp};
 
 const PW: &str = "correct horse battery";
 
@@ -156,4 +156,111 @@ async fn current_password_checks_share_the_sign_in_limits() {
     // And sign-in is limited for that account too.
     app.signout().await;
     assert_eq!(app.signin("me@example.com", PW).await.status(), 429);
+}
+
+/// Posts a sign-up as if from `ip` (the app must trust the proxy header).
+async fn signup_from(app: &TestApp, ip: &str, email: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/signup"))
+        .header("Origin", app.origin())
+        .header("X-Forwarded-For", ip)
+        .form(&[("email", email), ("password", PW)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address() {
+    let app = TestApp::builder()
+        .config(|c| c.trust_proxy = true)
+        .spawn()
+        .await;
+    let max = devpath_web::limits::MAX_SIGNUPS_PER_IP as usize;
+    for i in 0..max {
+        let r = signup_from(&app, "198.51.100.7", &format!("s{i}@example.com")).await;
+        assert_eq!(r.status(), 303, "sign-up {i}");
+    }
+    let r = signup_from(&app, "198.51.100.7", "one-too-many@example.com").await;
+    assert_eq!(r.status(), 429);
+    let wait: i64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert!(support::decode(&r.text().await.unwrap()).contains("Too many new accounts"));
+    assert!(app
+        .store
+        .user_by_email("one-too-many@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    // Another address is not affected.
+    let r = signup_from(&app, "198.51.100.8", "other@example.com").await;
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn reset_requests_are_limited_per_address_whether_or_not_the_account_exists() {
+    let app = spawn_app().await;
+    let max = devpath_web::limits::MAX_RESET_REQUESTS_PER_IP as usize;
+    for i in 0..max {
+        let r = app
+            .post_form("/forgot", &[("email", &format!("nobody{i}@example.com"))])
+            .await;
+        assert_eq!(r.status(), 200, "request {i}");
+    }
+    for email in ["nobody-else@example.com", "also-nobody@example.com"] {
+        let r = app.post_form("/forgot", &[("email", email)]).await;
+        assert_eq!(r.status(), 429);
+        assert!(r.headers().contains_key("retry-after"));
+        assert!(support::decode(&r.text().await.unwrap()).contains("Too many reset requests"));
+    }
+}
+
+/// With one hashing worker and no queue, a burst of sign-ups from many
+/// addresses gets quick 503s with `Retry-After` for what cannot run at once,
+/// never a 500, and every account answered 303 exists.
+#[tokio::test]
+async fn concurrent_password_hashing_is_bounded() {
+    let app = Arc::new(
+        TestApp::builder()
+            .config(|c| {
+                c.trust_proxy = true;
+                c.password_hashing = devpath_web::credentials::HashLimit {
+                    workers: 1,
+                    queue: 0,
+                };
+            })
+            .spawn()
+            .await,
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let app = app.clone();
+        tasks.spawn(async move {
+            let email = format!("burst{i}@example.com");
+            let r = signup_from(&app, &format!("192.0.2.{i}"), &email).await;
+            let retry = r.headers().get("retry-after").cloned();
+            (email, r.status().as_u16(), retry)
+        });
+    }
+    let (mut created, mut busy) = (Vec::new(), 0);
+    while let Some(done) = tasks.join_next().await {
+        let (email, status, retry) = done.unwrap();
+        match status {
+            303 => created.push(email),
+            503 => {
+                assert_eq!(retry.unwrap(), "2");
+                busy += 1;
+            }
+            other => panic!("{email}: {other}"),
+        }
+    }
+    assert!(busy > 0, "40 sign-ups at once on one worker: none refused");
+    assert!(!created.is_empty());
+    for email in created {
+        assert!(app.store.user_by_email(&email).await.unwrap().is_some());
+    }
 }

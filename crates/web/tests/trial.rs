@@ -161,3 +161,56 @@ async fn offer_banner_and_price_follow_the_offer_window() {
     let (_, home) = app.get_text("/").await;
     assert!(!home.contains("offer-banner"));
 }
+
+/// Deleting the account and signing up again with the same email (or a
+/// `+tag` of it) does not give a second trial; the new account shows the
+/// trial as used, and the database keeps only a keyed hash of the address.
+#[tokio::test]
+async fn a_deleted_account_does_not_get_its_email_a_second_trial() {
+    let app = spawn_app().await;
+    let id = learner(&app, "again@example.com").await;
+    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
+    let first = app.store.billing_state(id).await.unwrap().trial.unwrap();
+    let r = app.post_form("/account/delete", &[("password", PW)]).await;
+    assert_eq!(r.status(), 200);
+    assert!(app
+        .store
+        .user_by_email("again@example.com")
+        .await
+        .unwrap()
+        .is_none());
+
+    for email in ["again@example.com", "again+new@example.com"] {
+        let id = learner(&app, email).await;
+        let restored = app.store.billing_state(id).await.unwrap().trial.unwrap();
+        assert_eq!(
+            (restored.started_at, restored.ends_at),
+            (first.started_at, first.ends_at)
+        );
+        let (_, dash) = app.get_text("/dashboard").await;
+        assert!(!dash.contains("data-testid=\"trial-cta\""), "{email}");
+        let r = app.post_form("/trial/start", &[]).await;
+        assert_eq!(r.status(), 409, "{email}: the trial was used");
+        assert_eq!(
+            app.store.billing_state(id).await.unwrap().trial.unwrap(),
+            restored
+        );
+        assert_eq!(
+            app.post_form("/account/delete", &[("password", PW)])
+                .await
+                .status(),
+            200
+        );
+    }
+
+    // Another address still gets its own trial.
+    let other = learner(&app, "someone-else@example.com").await;
+    assert!(app
+        .store
+        .billing_state(other)
+        .await
+        .unwrap()
+        .trial
+        .is_none());
+    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
+}

@@ -82,6 +82,9 @@ async fn start_trial(
         return Ok(Redirect::to("/dashboard").into_response());
     }
     let (t, user) = (learner.now, &learner.user);
+    // A trial this email had on a deleted account counts (and covers a crash
+    // between sign-up and its restore).
+    crate::trial_memory::restore(&state, user.id, &user.email).await?;
     if state
         .store
         .start_trial(user.id, t, t + TRIAL_SECS)
@@ -109,7 +112,7 @@ async fn start_trial(
         StatusCode::CONFLICT,
         "You have already used your free trial",
         &format!(
-            "Each account gets one {TRIAL_DAYS}-day free trial, and yours has already been started. Your progress is kept. {next}"
+            "Each email address gets one {TRIAL_DAYS}-day free trial, and yours has already had it. Your progress is kept. {next}"
         ),
         if stripe {
             ("/pricing", "See the plans")
