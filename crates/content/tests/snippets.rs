@@ -96,7 +96,7 @@ impl Kind {
             "dockerfile" | "Dockerfile" => Some(Kind::Dockerfile),
             "yaml" | "yml" => {
                 let top = |key: &str| text.lines().any(|l| l.starts_with(key));
-                if text.contains("{{") {
+                if is_template(text) {
                     None
                 } else if top("apiVersion:") && top("kind:") {
                     Some(Kind::Kubernetes)
@@ -120,6 +120,13 @@ impl Kind {
             _ => "yaml",
         }
     }
+}
+
+/// A Helm (Go) template: `{{` that does not open a GitHub Actions `${{ }}`
+/// expression, which is plain YAML.
+fn is_template(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(i, _)| !text[..i].ends_with('$'))
 }
 
 /// A playbook is a list of plays, and a play names its `hosts`.
@@ -376,6 +383,8 @@ fn blocks_are_found_with_their_lesson_line_and_kind() {
         ]
     );
     assert_eq!(found[0].scratch_name("sh"), "001-x-line8.sh");
+    assert!(is_template("image: {{ .Values.image }}"));
+    assert!(!is_template("run: echo ${{ github.sha }}"));
 }
 
 /// The checkers catch what they are here to catch: a lesson with one broken
