@@ -232,7 +232,10 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
             "devpath is ready at http://{}",
             listener.local_addr()?
         );
+        // Other app servers' changes empty this server's cache at once.
+        let follower = tokio::spawn(devpath_web::follow_other_servers(state.clone()));
         devpath_web::serve(listener, devpath_web::app(state), shutdown_signal()).await?;
+        follower.abort();
         store.close().await;
         tracing::info!("shut down cleanly");
         Ok(ExitCode::SUCCESS)

@@ -48,6 +48,7 @@ macro_rules! impl_store {
 
 pub mod accounts;
 pub mod billing;
+pub mod changes;
 pub mod notes;
 mod postgres;
 pub mod quizzes;
@@ -58,6 +59,7 @@ use std::sync::Arc;
 
 pub use accounts::{Accounts, AuditEntry, Session, User};
 pub use billing::Billing;
+pub use changes::{Change, ChangeFeed, Changes};
 pub use notes::Notes;
 pub use postgres::PostgresStore;
 pub use quizzes::Quizzes;
@@ -131,7 +133,7 @@ fn is_storage_fault(e: &sqlx::Error) -> bool {
 /// Everything the application asks of its database: one trait, made of one
 /// sub-trait per concern so each can live in its own file per backend.
 #[async_trait::async_trait]
-pub trait Store: Accounts + Billing + Notes + Quizzes + Send + Sync + 'static {
+pub trait Store: Accounts + Billing + Changes + Notes + Quizzes + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
     /// Applies pending migrations (idempotent).

@@ -140,7 +140,7 @@ async fn change_access(
         )
     };
     if changed {
-        state.cache.forget_learner(target.id);
+        crate::viewcache::forget_learner(state, Some(target.id)).await;
         state
             .store
             .audit(Some(admin.id), Some(target.id), action, &target.email)

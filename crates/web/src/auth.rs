@@ -751,7 +751,7 @@ async fn reset(
     let ended = state.store.delete_user_sessions(user.id, None).await?;
     // Not signed in here, so the write middleware cannot know whose cached
     // sessions to drop: every session of the account ends now.
-    state.cache.forget_learner(user.id);
+    crate::viewcache::forget_learner(&state, Some(user.id)).await;
     state
         .store
         .clear_login_failures(&limits::account_key(&user.email))

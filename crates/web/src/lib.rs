@@ -47,6 +47,7 @@ pub use error::AppError;
 pub use labs::api_router as labs_api;
 pub use pages::PageCache;
 pub use time::Clock;
+pub use viewcache::follow_other_servers;
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]

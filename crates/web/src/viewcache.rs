@@ -8,9 +8,11 @@
 //! trial, password, notes...) through [`invalidate_on_write`], and changes
 //! to someone else (a webhook, an administrator's grant, a password reset by
 //! email) by the handler that makes them. A lab run changes no one's state
-//! and drops nothing. Changes made through another app server (when several
-//! share PostgreSQL) are seen once an entry is `ttl` old (one second by
-//! default; `0` turns the cache off).
+//! and drops nothing. Each such drop is also announced to the other app
+//! servers sharing the database ([`forget_learner`]; `NOTIFY` on
+//! PostgreSQL), which drop theirs at once ([`follow_other_servers`]); should
+//! an announcement be missed (the listening connection broke), an entry is
+//! still at most `ttl` old (one second by default; `0` turns the cache off).
 
 use crate::session::{CurrentUser, MaybeUser};
 use crate::AppState;
@@ -19,6 +21,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use devpath_store::billing::{BillingState, Completion};
+use devpath_store::Change;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -125,6 +128,57 @@ impl ViewCache {
     pub fn forget_all_learners(&self) {
         self.viewers.clear();
     }
+
+    /// Drops everything: sessions too.
+    pub fn forget_everything(&self) {
+        self.viewers.clear();
+        self.sessions.clear();
+    }
+}
+
+/// Drops what this server cached about a learner, and tells the other app
+/// servers to do the same (`None`: about every learner).
+pub async fn forget_learner(state: &AppState, user_id: Option<i64>) {
+    let change = match user_id {
+        Some(id) => {
+            state.cache.forget_learner(id);
+            Change::Learner(id)
+        }
+        None => {
+            state.cache.forget_all_learners();
+            Change::Everyone
+        }
+    };
+    // Not fatal: the other servers' entries expire after `ttl` anyway.
+    if let Err(e) = state.store.announce(change).await {
+        tracing::warn!(error = %e, "cannot tell the other servers about a change");
+    }
+}
+
+/// Applies the other servers' announcements to this server's cache, for as
+/// long as the server runs. Returns at once where the database has no
+/// announcements (SQLite: one server) or the cache is off.
+pub async fn follow_other_servers(state: AppState) {
+    if !state.cache.enabled() {
+        return;
+    }
+    let mut feed = loop {
+        match state.store.follow().await {
+            Ok(Some(feed)) => break feed,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other servers' changes; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    loop {
+        match feed.next().await {
+            Change::Learner(id) => state.cache.forget_learner(id),
+            Change::Everyone => state.cache.forget_all_learners(),
+            Change::Lost => state.cache.forget_everything(),
+        }
+    }
 }
 
 /// Requests that change no learner's state: a lab run is a pure function
@@ -157,7 +211,7 @@ pub async fn invalidate_on_write(
     }
     let res = next.run(Request::from_parts(parts, body)).await;
     if let Some(id) = user {
-        state.cache.forget_learner(id);
+        forget_learner(&state, Some(id)).await;
     }
     res
 }

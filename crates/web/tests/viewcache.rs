@@ -150,3 +150,63 @@ async fn only_the_learner_whose_state_changed_loses_their_cache() {
         "own write refreshed the cache"
     );
 }
+
+/// Polls `path` on `app` until `done` says the page shows the change, for at
+/// most `limit`; returns how long that took.
+async fn seen_within(
+    app: &TestApp,
+    path: &str,
+    limit: Duration,
+    done: impl Fn(u16, &str) -> bool,
+) -> Option<Duration> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        let (status, page) = app.get_text(path).await;
+        if done(status, &page) {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// Two app servers on one PostgreSQL database, each caching for a minute: a
+/// sign-out and a trial started on one are seen on the other at once,
+/// because the change is announced with NOTIFY, not after the minute.
+#[tokio::test]
+async fn changes_on_one_server_empty_the_other_servers_cache() {
+    let cache = |c: &mut devpath_web::WebConfig| c.session_cache = Duration::from_secs(60);
+    let a = TestApp::builder().postgres().config(cache).spawn().await;
+    let b = TestApp::builder()
+        .database(&a.database_url)
+        .config(cache)
+        .spawn()
+        .await;
+    assert_eq!(a.signup("two@example.com", PW).await.status(), 303);
+    b.set_session_cookie(&a.session_cookie().unwrap());
+
+    // Warm b's cache: signed in, lesson locked.
+    let (status, page) = b.get_text(CAP).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("action=\"/signout\""));
+    assert!(!page.contains("id=\"lesson-body\""));
+
+    // The trial starts on a; b shows the lesson unlocked.
+    let r = a.post_form("/trial/start", &[]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let took = seen_within(&b, CAP, Duration::from_secs(10), |_, page| {
+        page.contains("id=\"lesson-body\"")
+    })
+    .await
+    .expect("b still served the cached, locked page 10 s after the trial started on a");
+    eprintln!("trial seen on the other server after {took:?}");
+
+    // Sign-out on a; b no longer accepts the session.
+    assert!(a.signout().await.status().is_redirection());
+    let took = seen_within(&b, "/dashboard", Duration::from_secs(10), |status, _| {
+        status == 303
+    })
+    .await
+    .expect("b still served the signed-out session from its cache 10 s later");
+    eprintln!("sign-out seen on the other server after {took:?}");
+}

@@ -7,6 +7,7 @@
 //! last one applied to a subscription is ignored.
 
 use crate::entitlements::map_stripe_status;
+use crate::viewcache;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -203,14 +204,16 @@ pub fn parse_event(event: &Value) -> Option<ProviderEvent> {
 /// Drops the cached billing state of the learner an applied event changed.
 /// An update that names only a subscription (no user in its metadata) could
 /// be anyone's, so it drops every learner's (webhooks are rare).
-fn forget_learner(state: &AppState, change: &SubscriptionChange) {
+async fn forget_learner(state: &AppState, change: &SubscriptionChange) {
     match change {
         SubscriptionChange::Link { user_id, .. }
         | SubscriptionChange::Update {
             user_id: Some(user_id),
             ..
-        } => state.cache.forget_learner(*user_id),
-        SubscriptionChange::Update { user_id: None, .. } => state.cache.forget_all_learners(),
+        } => viewcache::forget_learner(state, Some(*user_id)).await,
+        SubscriptionChange::Update { user_id: None, .. } => {
+            viewcache::forget_learner(state, None).await
+        }
         SubscriptionChange::None => {}
     }
 }
@@ -247,7 +250,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(outcome) => {
             tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "webhook processed");
             if outcome == Applied::Applied {
-                forget_learner(&state, &event.change);
+                forget_learner(&state, &event.change).await;
             }
             (StatusCode::OK, "ok").into_response()
         }

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The same store the server uses, for arranging and checking rows.
     pub store: Arc<dyn Store>,
+    /// Its URL, for a second app server on the same database.
+    pub database_url: String,
 }
 
 type Configure = Box<dyn FnOnce(&mut WebConfig)>;
@@ -28,6 +30,7 @@ type Configure = Box<dyn FnOnce(&mut WebConfig)>;
 /// Which database and settings to start the app with.
 pub struct TestAppBuilder {
     postgres: bool,
+    database: Option<String>,
     data_dir: Option<std::path::PathBuf>,
     configure: Vec<Configure>,
 }
@@ -56,6 +59,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Use this database (e.g. another app server's), already migrated.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database = Some(url.to_string());
+        self
+    }
+
     /// Keep the SQLite file and outbox in `dir` (e.g. a small tmpfs) instead
     /// of the temporary folder.
     pub fn data_dir(mut self, dir: &std::path::Path) -> Self {
@@ -73,7 +82,9 @@ impl TestAppBuilder {
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = self.data_dir.unwrap_or_else(|| dir.path().to_path_buf());
-        let url = if self.postgres {
+        let url = if let Some(url) = self.database {
+            url
+        } else if self.postgres {
             devpath_store::testing::fresh_postgres_database()
                 .await
                 .expect("PostgreSQL test server (scripts/test starts it)")
@@ -96,6 +107,7 @@ impl TestAppBuilder {
             f(&mut config);
         }
         let state = devpath_web::AppState::new(catalog(), store.clone(), config).unwrap();
+        tokio::spawn(devpath_web::follow_other_servers(state.clone()));
         tokio::spawn(devpath_web::serve(
             listener,
             devpath_web::app(state),
@@ -113,6 +125,7 @@ impl TestAppBuilder {
             jar,
             dir,
             store,
+            database_url: url,
         }
     }
 }
@@ -121,6 +134,7 @@ impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
             postgres: false,
+            database: None,
             data_dir: None,
             configure: Vec::new(),
         }
