@@ -128,19 +128,23 @@ pub async fn per_address(
 
 /// "Too many {what} from your network. Please wait N minutes."
 pub fn busy_address_message(what: &str, wait_secs: i64) -> String {
-    let minutes = (wait_secs + 59) / 60;
     format!(
-        "Too many {what} from your network. Please wait {minutes} minute{} and try again.",
-        if minutes == 1 { "" } else { "s" }
+        "Too many {what} from your network. Please wait {} and try again.",
+        minutes(wait_secs)
     )
+}
+
+/// "N minute(s)", rounded up.
+fn minutes(wait_secs: i64) -> String {
+    let n = (wait_secs + 59) / 60;
+    format!("{n} minute{}", if n == 1 { "" } else { "s" })
 }
 
 /// "Too many {what}. Please wait N minutes" for a refused attempt.
 pub fn wait_message(what: &str, wait_secs: i64) -> String {
-    let minutes = (wait_secs + 59) / 60;
     format!(
-        "Too many {what}. Please wait {minutes} minute{} and try again, or reset your password.",
-        if minutes == 1 { "" } else { "s" }
+        "Too many {what}. Please wait {} and try again, or reset your password.",
+        minutes(wait_secs)
     )
 }
 

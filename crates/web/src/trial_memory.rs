@@ -31,11 +31,7 @@ pub fn key_with(secret: &str, email: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(mailbox(email).as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::credentials::hex(&mac.finalize().into_bytes())
 }
 
 async fn key(state: &AppState, email: &str) -> Result<String, AppError> {
