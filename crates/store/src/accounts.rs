@@ -17,6 +17,8 @@ pub struct User {
     pub email: String,
     pub is_admin: bool,
     pub created_at: i64,
+    /// When the address was confirmed through a link sent to it.
+    pub email_verified_at: Option<i64>,
 }
 
 /// A stored session. `id` is the SHA-256 (hex) of the cookie's token.
@@ -172,7 +174,7 @@ macro_rules! impl_accounts {
                 let email = $crate::accounts::normalize_email(email);
                 let res = sqlx::query_as::<_, $crate::accounts::User>(
                     "INSERT INTO users (email, password_hash, is_admin, created_at) \
-                     VALUES ($1, $2, $3, $4) RETURNING id, email, is_admin, created_at",
+                     VALUES ($1, $2, $3, $4) RETURNING id, email, is_admin, created_at, email_verified_at",
                 )
                 .bind(&email)
                 .bind(password_hash)
@@ -191,7 +193,7 @@ macro_rules! impl_accounts {
 
             async fn user_by_id(&self, id: i64) -> $crate::Result<Option<$crate::accounts::User>> {
                 Ok(sqlx::query_as(
-                    "SELECT id, email, is_admin, created_at FROM users WHERE id = $1",
+                    "SELECT id, email, is_admin, created_at, email_verified_at FROM users WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
@@ -203,7 +205,7 @@ macro_rules! impl_accounts {
                 email: &str,
             ) -> $crate::Result<Option<$crate::accounts::User>> {
                 Ok(sqlx::query_as(
-                    "SELECT id, email, is_admin, created_at FROM users WHERE lower(email) = $1",
+                    "SELECT id, email, is_admin, created_at, email_verified_at FROM users WHERE lower(email) = $1",
                 )
                 .bind($crate::accounts::normalize_email(email))
                 .fetch_optional(&self.pool)
@@ -214,14 +216,15 @@ macro_rules! impl_accounts {
                 &self,
                 email: &str,
             ) -> $crate::Result<Option<($crate::accounts::User, String)>> {
-                let row: Option<(i64, String, bool, i64, String)> = sqlx::query_as(
-                    "SELECT id, email, is_admin, created_at, password_hash FROM users WHERE lower(email) = $1",
+                let row: Option<(i64, String, bool, i64, Option<i64>, String)> = sqlx::query_as(
+                    "SELECT id, email, is_admin, created_at, email_verified_at, password_hash \
+                     FROM users WHERE lower(email) = $1",
                 )
                 .bind($crate::accounts::normalize_email(email))
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(|(id, email, is_admin, created_at, hash)| {
-                    ($crate::accounts::User { id, email, is_admin, created_at }, hash)
+                Ok(row.map(|(id, email, is_admin, created_at, email_verified_at, hash)| {
+                    ($crate::accounts::User { id, email, is_admin, created_at, email_verified_at }, hash)
                 }))
             }
 
@@ -276,7 +279,7 @@ macro_rules! impl_accounts {
                         .replace('_', "\\_")
                 );
                 Ok(sqlx::query_as(
-                    "SELECT id, email, is_admin, created_at FROM users \
+                    "SELECT id, email, is_admin, created_at, email_verified_at FROM users \
                      WHERE lower(email) LIKE $1 ESCAPE '\\' ORDER BY id DESC LIMIT $2 OFFSET $3",
                 )
                 .bind(pattern)
@@ -337,17 +340,17 @@ macro_rules! impl_accounts {
                 id: &str,
             ) -> $crate::Result<Option<($crate::accounts::Session, $crate::accounts::User)>> {
                 #[allow(clippy::type_complexity)]
-                let row: Option<(String, i64, i64, i64, i64, Option<String>, String, bool, i64)> =
+                let row: Option<(String, i64, i64, i64, i64, Option<String>, String, bool, i64, Option<i64>)> =
                     sqlx::query_as(
                         "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, \
-                         u.email, u.is_admin, u.created_at \
+                         u.email, u.is_admin, u.created_at, u.email_verified_at \
                          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
                     )
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
                 Ok(row.map(
-                    |(id, user_id, created_at, last_seen_at, expires_at, user_agent, email, is_admin, user_created)| {
+                    |(id, user_id, created_at, last_seen_at, expires_at, user_agent, email, is_admin, user_created, email_verified_at)| {
                         (
                             $crate::accounts::Session {
                                 id,
@@ -362,6 +365,7 @@ macro_rules! impl_accounts {
                                 email,
                                 is_admin,
                                 created_at: user_created,
+                                email_verified_at,
                             },
                         )
                     },

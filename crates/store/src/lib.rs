@@ -54,6 +54,7 @@ mod postgres;
 pub mod quizzes;
 mod sqlite;
 pub mod testing;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub use notes::Notes;
 pub use postgres::PostgresStore;
 pub use quizzes::Quizzes;
 pub use sqlite::SqliteStore;
+pub use verification::Verification;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -133,7 +135,9 @@ fn is_storage_fault(e: &sqlx::Error) -> bool {
 /// Everything the application asks of its database: one trait, made of one
 /// sub-trait per concern so each can live in its own file per backend.
 #[async_trait::async_trait]
-pub trait Store: Accounts + Billing + Changes + Notes + Quizzes + Send + Sync + 'static {
+pub trait Store:
+    Accounts + Billing + Changes + Notes + Quizzes + Verification + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
     /// Applies pending migrations (idempotent).

@@ -161,6 +161,64 @@ async fn resets(s: Arc<dyn Store>) {
     assert_eq!(s.consume_password_reset("nope", 2001).await.unwrap(), None);
 }
 
+async fn email_verification(s: Arc<dyn Store>) {
+    let u = s.create_user("v@example.com", "h", false, 0).await.unwrap();
+    assert_eq!(u.email_verified_at, None, "new accounts are unconfirmed");
+    s.create_email_verification("v1", u.id, 1000, 5000)
+        .await
+        .unwrap();
+    s.create_email_verification("v2", u.id, 1100, 5100)
+        .await
+        .unwrap();
+    s.create_email_verification("old", u.id, 0, 900)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.email_verification_user("v1", 2000).await.unwrap(),
+        Some(u.id)
+    );
+    assert_eq!(s.email_verification_user("old", 1000).await.unwrap(), None);
+    assert_eq!(s.verify_email("old", 1000).await.unwrap(), None, "expired");
+    assert_eq!(
+        s.user_by_id(u.id).await.unwrap().unwrap().email_verified_at,
+        None
+    );
+    assert_eq!(s.verify_email("v1", 2000).await.unwrap(), Some(u.id));
+    assert_eq!(
+        s.verify_email("v1", 2001).await.unwrap(),
+        None,
+        "single use"
+    );
+    assert_eq!(
+        s.verify_email("v2", 2001).await.unwrap(),
+        None,
+        "siblings removed"
+    );
+    let stored = s.user_by_id(u.id).await.unwrap().unwrap();
+    assert_eq!(stored.email_verified_at, Some(2000));
+    let (seen, _) = s
+        .credentials_by_email("v@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.email_verified_at, Some(2000));
+    // A later link (e.g. asked for again) keeps the first confirmation time.
+    s.create_email_verification("v3", u.id, 3000, 9000)
+        .await
+        .unwrap();
+    assert_eq!(s.verify_email("v3", 3001).await.unwrap(), Some(u.id));
+    assert_eq!(
+        s.user_by_id(u.id).await.unwrap().unwrap().email_verified_at,
+        Some(2000)
+    );
+    // Deleting the account removes its links.
+    s.create_email_verification("v4", u.id, 3000, 9000)
+        .await
+        .unwrap();
+    assert!(s.delete_user(u.id).await.unwrap());
+    assert_eq!(s.verify_email("v4", 3001).await.unwrap(), None);
+}
+
 async fn login_attempts_and_audit(s: Arc<dyn Store>) {
     for at in [100, 200, 300] {
         s.record_login_failure("email:a@example.com", at)
@@ -227,3 +285,4 @@ both!(users);
 both!(sessions_and_cascade);
 both!(resets);
 both!(login_attempts_and_audit);
+both!(email_verification);

@@ -2,8 +2,7 @@
 //! The plan (trial / subscription) section is marked in `account.html` and
 //! in [`AccountTemplate`].
 
-use crate::auth::page;
-use crate::frame::Layout;
+use crate::frame::{private_page, Layout};
 use crate::learner::SignedIn;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -25,6 +24,8 @@ pub struct AccountTemplate {
     pub error: Option<String>,
     pub notice: Option<String>,
     pub email: String,
+    /// When the address was confirmed, as a date; `None` until then.
+    pub email_confirmed: Option<String>,
     pub member_since: String,
     pub is_admin: bool,
     /// The rendered plan section (billing::account_plan_html).
@@ -65,13 +66,14 @@ pub async fn render(
         .user_by_id(learner.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(page(
+    Ok(private_page(
         status,
         AccountTemplate {
             layout: learner.layout("Your account — devpath", "Your devpath account."),
             error,
             notice,
             email: record.email,
+            email_confirmed: record.email_verified_at.map(crate::time::long_date),
             member_since: crate::time::long_date(record.created_at),
             is_admin: record.is_admin,
             plan_html: crate::billing::account_plan_html(state, learner)?,

@@ -1,39 +1,32 @@
-//! Sign-up, sign-in (rate-limited), sign-out, password change, password
-//! reset by email, and account deletion.
+//! Sign-up, sign-in (rate-limited), sign-out, password change and account
+//! deletion. Password reset by email is in `reset`, address confirmation in
+//! `verify`.
 //!
 //! Account enumeration: a failed sign-in says "Email or password is
 //! incorrect" whether or not the account exists, and an unknown email still
 //! costs one Argon2 verification (against a dummy hash), so timing does not
-//! tell them apart either. `/forgot` answers the same either way and sends
-//! the email in the background. Sign-up with a taken address does say so
+//! tell them apart either. `/forgot` (in `reset`) answers the same either
+//! way and sends the email in the background. Sign-up with a taken address does say so
 //! ("an account with this email already exists"): telling people why they
 //! cannot sign up is worth more than hiding which addresses have accounts,
 //! which an attacker could learn from sign-up anyway; sign-up hashes the
 //! password before looking, so it takes as long either way.
 
-use crate::credentials::{self, token_hash, Email, Password};
+use crate::credentials::{Email, Password};
 use crate::entitlements::TRIAL_DAYS;
-use crate::frame::{Header, Layout};
+use crate::frame::{private_page, Header, Layout};
 use crate::learner::SignedIn;
+use crate::limits::{self, ClientIp, PerAddress, Verdict};
 use crate::session::{self, CurrentUser, MaybeUser};
 use crate::{AppError, AppState};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use devpath_store::StoreError;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
-
-use crate::limits::{self, PerAddress, Verdict};
-/// Reset links work for one hour.
-pub const RESET_TTL_SECS: i64 = 3600;
-/// At most this many reset emails per account per hour (against mail bombing);
-/// further requests get the same answer but send nothing.
-pub const MAX_RESET_EMAILS_PER_HOUR: i64 = 3;
 
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
 
@@ -47,8 +40,6 @@ pub fn router() -> Router<AppState> {
             get(password_page).post(change_password),
         )
         .route("/account/delete", post(delete_account))
-        .route("/forgot", get(forgot_page).post(forgot))
-        .route("/reset/{token}", get(reset_page).post(reset))
 }
 
 // --- templates -------------------------------------------------------------
@@ -73,37 +64,11 @@ struct SigninTemplate {
 }
 
 #[derive(Template)]
-#[template(path = "auth/forgot.html")]
-struct ForgotTemplate {
-    layout: Layout,
-    error: Option<String>,
-    notice: Option<String>,
-    email: String,
-}
-
-#[derive(Template)]
-#[template(path = "auth/reset.html")]
-struct ResetTemplate {
-    layout: Layout,
-    error: Option<String>,
-    notice: Option<String>,
-    token: String,
-}
-
-#[derive(Template)]
 #[template(path = "auth/password.html")]
 struct PasswordTemplate {
     layout: Layout,
     error: Option<String>,
     notice: Option<String>,
-}
-
-/// Renders a private, never-cached page.
-pub(crate) fn page(status: StatusCode, t: impl Template) -> Response {
-    match t.render() {
-        Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
-        Err(e) => AppError::from(e).into_response(),
-    }
 }
 
 fn message(
@@ -114,14 +79,6 @@ fn message(
     link: (&str, &str),
 ) -> Response {
     crate::frame::message(Header::of(viewer, false), status, heading, text, link)
-}
-
-fn see_other_with_cookie(to: &str, cookie: HeaderValue) -> Response {
-    let mut res = Redirect::to(to).into_response();
-    res.headers_mut().insert(header::SET_COOKIE, cookie);
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 /// Only local paths, so `?next=` cannot send people to another site.
@@ -139,44 +96,6 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-// --- client address --------------------------------------------------------
-
-/// The client's IP address: the socket peer, or with `trust_proxy` the
-/// right-most `X-Forwarded-For` entry (the one our own proxy appended; the
-/// ones to its left are whatever the client sent and cannot be trusted).
-#[derive(Debug, Clone)]
-pub struct ClientIp(pub String);
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if let Some(ip) = forwarded {
-                return Ok(ClientIp(ip.to_string()));
-            }
-        }
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
-        ))
-    }
-}
-
 // --- sign-up ---------------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -190,7 +109,7 @@ struct CredentialsForm {
 }
 
 fn signup_form(status: StatusCode, error: Option<String>, email: &str) -> Response {
-    page(
+    private_page(
         status,
         SignupTemplate {
             layout: Layout::new(
@@ -275,8 +194,16 @@ async fn signup(
             "trial of a deleted account with this email restored"
         );
     }
+    // The account exists whatever happens to the mail: a learner whose
+    // link did not go out asks for another from the banner.
+    if let Err(e) = crate::verify::send_link(&state, user.id, email.as_str()).await {
+        tracing::error!(user_id = user.id, error = %e, "cannot store the confirmation link");
+    }
     let cookie = session::start(&state, &headers, user.id).await?;
-    Ok(see_other_with_cookie("/dashboard?welcome=1", cookie))
+    Ok(session::see_other_with_cookie(
+        "/dashboard?welcome=1",
+        cookie,
+    ))
 }
 
 // --- sign-in ---------------------------------------------------------------
@@ -294,7 +221,7 @@ fn signin_form(
     email: &str,
     next: &str,
 ) -> Response {
-    page(
+    private_page(
         status,
         SigninTemplate {
             layout: Layout::new(
@@ -368,7 +295,7 @@ async fn signin(
             attempt.succeeded(&state).await?;
             let cookie = session::start(&state, &headers, user.id).await?;
             tracing::info!(user_id = user.id, "signed in");
-            Ok(see_other_with_cookie(&next, cookie))
+            Ok(session::see_other_with_cookie(&next, cookie))
         }
         // Already counted by `limits::attempt`.
         _ => Ok(signin_form(
@@ -383,7 +310,7 @@ async fn signin(
 
 async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let cookie = session::end(&state, &headers).await;
-    see_other_with_cookie("/", cookie)
+    session::see_other_with_cookie("/", cookie)
 }
 
 // --- change password -------------------------------------------------------
@@ -397,7 +324,7 @@ struct ChangePasswordForm {
 }
 
 fn password_form(status: StatusCode, user: &CurrentUser, error: Option<String>) -> Response {
-    page(
+    private_page(
         status,
         PasswordTemplate {
             layout: Layout::new(
@@ -542,234 +469,6 @@ async fn delete_account(
     );
     res.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(res)
-}
-
-// --- password reset --------------------------------------------------------
-
-#[derive(Deserialize)]
-struct EmailForm {
-    #[serde(default)]
-    email: String,
-}
-
-fn forgot_form(status: StatusCode, error: Option<String>, email: &str) -> Response {
-    page(
-        status,
-        ForgotTemplate {
-            layout: Layout::new(
-                "Reset your password — devpath",
-                "Reset your devpath password.",
-                Header::default(),
-            ),
-            error,
-            notice: None,
-            email: email.trim().to_string(),
-        },
-    )
-}
-
-async fn forgot_page() -> Response {
-    forgot_form(StatusCode::OK, None, "")
-}
-
-async fn forgot(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    MaybeUser(viewer): MaybeUser,
-    Form(form): Form<EmailForm>,
-) -> Result<Response, AppError> {
-    let email = match Email::parse(&form.email) {
-        Ok(e) => e,
-        Err(msg) => {
-            return Ok(forgot_form(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-                &form.email,
-            ))
-        }
-    };
-    let now = state.clock.now();
-    if let Some(wait_secs) = limits::per_address(&state, PerAddress::ResetRequest, &ip, now).await?
-    {
-        let res = forgot_form(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(limits::busy_address_message("reset requests", wait_secs)),
-            &form.email,
-        );
-        return Ok(limits::with_retry_after(res, wait_secs));
-    }
-    let throttle_key = format!("reset:{email}");
-    let user = match state.store.user_by_email(email.as_str()).await? {
-        Some(u)
-            if state
-                .store
-                .login_failures(&throttle_key, now - 3600)
-                .await?
-                .0
-                < MAX_RESET_EMAILS_PER_HOUR =>
-        {
-            Some(u)
-        }
-        Some(u) => {
-            tracing::warn!(user_id = u.id, "password reset emails throttled");
-            None
-        }
-        None => None,
-    };
-    if let Some(user) = user {
-        state.store.record_login_failure(&throttle_key, now).await?;
-        let token = credentials::random_token();
-        state
-            .store
-            .create_password_reset(&token_hash(&token), user.id, now, now + RESET_TTL_SECS)
-            .await?;
-        let link = format!(
-            "{}/reset/{token}",
-            state.config.public_url.trim_end_matches('/')
-        );
-        let text = format!(
-            "Hello,\n\nSomeone (hopefully you) asked to reset the password of your devpath account.\n\
-             Open this link within one hour to choose a new password:\n\n{link}\n\n\
-             The link works once. If you did not ask for this, ignore this email: your password stays the same.\n\n\
-             -- devpath\n"
-        );
-        let mailer = state.mailer.clone();
-        let to = user.email.clone();
-        // In the background, so the answer takes as long whether or not the account exists.
-        tokio::spawn(async move {
-            if let Err(e) = mailer.send(&to, "Reset your devpath password", &text).await {
-                tracing::error!(error = %e, "cannot send the password reset email");
-            }
-        });
-    }
-    Ok(message(
-        StatusCode::OK,
-        viewer.as_ref(),
-        "Check your email",
-        &format!(
-            "If an account exists for {email}, we have sent it a link to choose a new password. The link works once, for one hour."
-        ),
-        ("/signin", "Back to sign in"),
-    ))
-}
-
-fn invalid_link(viewer: Option<&CurrentUser>) -> Response {
-    message(
-        StatusCode::BAD_REQUEST,
-        viewer,
-        "This link is invalid or has expired",
-        "Password reset links work once, for one hour. Request a new one and use the latest email.",
-        ("/forgot", "Request a new link"),
-    )
-}
-
-fn reset_form(status: StatusCode, token: &str, error: Option<String>) -> Response {
-    page(
-        status,
-        ResetTemplate {
-            layout: Layout::new(
-                "Choose a new password — devpath",
-                "Choose a new password.",
-                Header::default(),
-            ),
-            error,
-            notice: None,
-            token: token.to_string(),
-        },
-    )
-}
-
-fn well_formed(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-async fn reset_page(
-    State(state): State<AppState>,
-    MaybeUser(viewer): MaybeUser,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    if !well_formed(&token)
-        || state
-            .store
-            .password_reset_user(&token_hash(&token), state.clock.now())
-            .await?
-            .is_none()
-    {
-        return Ok(invalid_link(viewer.as_ref()));
-    }
-    Ok(reset_form(StatusCode::OK, &token, None))
-}
-
-#[derive(Deserialize)]
-struct ResetForm {
-    #[serde(default)]
-    password: String,
-}
-
-async fn reset(
-    State(state): State<AppState>,
-    MaybeUser(viewer): MaybeUser,
-    Path(token): Path<String>,
-    Form(form): Form<ResetForm>,
-) -> Result<Response, AppError> {
-    if !well_formed(&token) {
-        return Ok(invalid_link(viewer.as_ref()));
-    }
-    let hashed_token = token_hash(&token);
-    let Some(user_id) = state
-        .store
-        .password_reset_user(&hashed_token, state.clock.now())
-        .await?
-    else {
-        return Ok(invalid_link(viewer.as_ref()));
-    };
-    let Some(user) = state.store.user_by_id(user_id).await? else {
-        return Ok(invalid_link(viewer.as_ref()));
-    };
-    let email = Email::parse(&user.email).ok();
-    let password = match Password::parse(&form.password, email.as_ref()) {
-        Ok(p) => p,
-        Err(msg) => {
-            return Ok(reset_form(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &token,
-                Some(msg),
-            ))
-        }
-    };
-    let hash = state.hashing.hash_password(&password).await?;
-    // Single use, atomically: of two concurrent submissions only one gets here.
-    if state
-        .store
-        .consume_password_reset(&hashed_token, state.clock.now())
-        .await?
-        != Some(user.id)
-    {
-        return Ok(invalid_link(viewer.as_ref()));
-    }
-    state.store.set_password_hash(user.id, &hash).await?;
-    let ended = state.store.delete_user_sessions(user.id, None).await?;
-    // Not signed in here, so the write middleware cannot know whose cached
-    // sessions to drop: every session of the account ends now.
-    crate::viewcache::forget_learner(&state, Some(user.id)).await;
-    state
-        .store
-        .clear_login_failures(&limits::account_key(&user.email))
-        .await?;
-    state
-        .store
-        .audit(
-            Some(user.id),
-            Some(user.id),
-            "account.password_reset",
-            &format!("{ended} session(s) ended"),
-        )
-        .await?;
-    tracing::info!(user_id = user.id, "password reset");
-    Ok(see_other_with_cookie(
-        "/signin?notice=reset",
-        session::clear_cookie(&state),
-    ))
 }
 
 #[cfg(test)]

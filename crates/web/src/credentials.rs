@@ -317,6 +317,12 @@ pub fn random_token() -> String {
     hex(&bytes)
 }
 
+/// Whether `token` has the shape [`random_token`] gives (64 hex digits):
+/// anything else is refused before the database is asked.
+pub fn well_formed_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// SHA-256, hex: what the database stores instead of a token.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

@@ -1,7 +1,7 @@
 //! One error type for handlers, turned into a response in one place.
 
 use crate::cached::Cached;
-use crate::frame::{message, Header, Layout};
+use crate::frame::{message, Header, Layout, BROKEN_PAGE};
 use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -99,11 +99,7 @@ impl IntoResponse for AppError {
             }
             other => {
                 tracing::error!(error = %other, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    Html("<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error has been logged. Please try again.</p>"),
-                )
-                    .into_response()
+                (StatusCode::INTERNAL_SERVER_ERROR, Html(BROKEN_PAGE)).into_response()
             }
         }
     }

@@ -28,6 +28,9 @@ pub struct Layout {
 pub struct Viewer {
     pub email: String,
     pub is_admin: bool,
+    /// Whether they have confirmed their address; until then the frame
+    /// shows a banner with a button for a new link.
+    pub email_verified: bool,
 }
 
 /// What a frame shows besides its title: the banner and the header. Pages
@@ -49,6 +52,7 @@ impl Header {
             viewer: user.map(|u| Viewer {
                 email: u.email.clone(),
                 is_admin: u.is_admin,
+                email_verified: u.email_verified,
             }),
         }
     }
@@ -66,6 +70,21 @@ impl Layout {
             offer: header.offer,
             forms_css: assets::url("forms.css"),
             viewer: header.viewer,
+        }
+    }
+}
+
+/// What a visitor sees when a page cannot be drawn (the cause is logged).
+pub const BROKEN_PAGE: &str = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error has been logged. Please try again.</p>";
+
+/// Renders a page that answers one request (a form, an account page):
+/// private and never stored by caches.
+pub fn private_page(status: StatusCode, t: impl Template) -> Response {
+    match t.render() {
+        Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(BROKEN_PAGE)).into_response()
         }
     }
 }

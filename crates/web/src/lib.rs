@@ -23,10 +23,12 @@ mod notes;
 mod pages;
 mod progress;
 mod quiz;
+mod reset;
 pub mod server;
 pub mod session;
 pub mod time;
 mod trial_memory;
+mod verify;
 mod viewcache;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -129,6 +131,8 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(labs::router())
         .merge(auth::router())
+        .merge(reset::router())
+        .merge(verify::router())
         .merge(account::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

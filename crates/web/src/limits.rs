@@ -8,8 +8,11 @@
 //! simultaneous requests all see the count from before any of them.
 
 use crate::{AppError, AppState};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
+use std::net::{IpAddr, SocketAddr};
 
 /// Rate-limit window for password attempts.
 pub const WINDOW_SECS: i64 = 15 * 60;
@@ -135,7 +138,8 @@ pub fn busy_address_message(what: &str, wait_secs: i64) -> String {
 }
 
 /// "N minute(s)", rounded up.
-fn minutes(wait_secs: i64) -> String {
+/// `wait_secs` rounded up to whole minutes, in words ("2 minutes").
+pub fn minutes(wait_secs: i64) -> String {
     let n = (wait_secs + 59) / 60;
     format!("{n} minute{}", if n == 1 { "" } else { "s" })
 }
@@ -155,4 +159,40 @@ pub fn with_retry_after(mut res: Response, wait_secs: i64) -> Response {
         HeaderValue::from_str(&wait_secs.to_string()).expect("digits"),
     );
     res
+}
+
+/// The client's IP address: the socket peer, or with `trust_proxy` the
+/// right-most `X-Forwarded-For` entry (the one our own proxy appended; the
+/// ones to its left are whatever the client sent and cannot be trusted).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+                .next_back();
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip.to_string()));
+            }
+        }
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
 }

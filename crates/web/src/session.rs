@@ -8,7 +8,7 @@
 //! use, [`ABSOLUTE_SECS`] after sign-in. Use is recorded at most once per
 //! [`TOUCH_EVERY_SECS`], so reading pages does not write on every request.
 
-use crate::credentials::{random_token, token_hash};
+use crate::credentials::{random_token, token_hash, well_formed_token};
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -29,6 +29,8 @@ pub struct CurrentUser {
     pub id: i64,
     pub email: String,
     pub is_admin: bool,
+    /// Whether the address was confirmed through a link sent to it.
+    pub email_verified: bool,
     /// The stored session id (the hash of the cookie token), e.g. to end the
     /// user's other sessions but keep this one.
     pub session_id: String,
@@ -52,7 +54,16 @@ pub fn token_from(headers: &HeaderMap) -> Option<String> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == COOKIE)
         .map(|(_, v)| v.trim().to_string())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|v| well_formed_token(v))
+}
+
+/// A 303 to `to` that also sets (or clears) the session cookie.
+pub fn see_other_with_cookie(to: &str, cookie: HeaderValue) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, Response> {
@@ -83,6 +94,7 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUs
                         id: u.id,
                         email: u.email,
                         is_admin: u.is_admin,
+                        email_verified: u.email_verified_at.is_some(),
                         session_id: id.clone(),
                     };
                     state.cache.put_session(&id, &user);

@@ -2,6 +2,7 @@ mod accounts;
 mod billing;
 mod notes;
 mod quizzes;
+mod verification;
 
 use crate::Result;
 use sqlx::postgres::PgPoolOptions;

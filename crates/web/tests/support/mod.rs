@@ -195,51 +195,75 @@ impl TestApp {
         );
     }
 
-    /// The text of the newest email to `to` in the outbox (headers and
-    /// body, quoted-printable soft breaks and `=3D` undone), if any.
-    pub fn latest_email(&self, to: &str) -> Option<String> {
+    /// Every email to `to` in the outbox, oldest first (headers and body,
+    /// quoted-printable soft breaks and `=3D` undone).
+    pub fn emails(&self, to: &str) -> Vec<String> {
         let outbox = self.dir.path().join("outbox");
         let suffix = format!("-{to}.eml");
-        let newest = std::fs::read_dir(&outbox)
-            .ok()?
+        let Ok(dir) = std::fs::read_dir(&outbox) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = dir
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.ends_with(&suffix))
-            .max_by_key(|n| {
-                let mut parts = n.splitn(3, '-');
-                let millis: u128 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-                let seq: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-                (millis, seq)
-            })?;
-        let raw = std::fs::read_to_string(outbox.join(newest)).ok()?;
-        Some(
-            raw.replace("=\r\n", "")
-                .replace("=\n", "")
-                .replace("=3D", "="),
-        )
+            .collect();
+        names.sort_by_key(|n| {
+            let mut parts = n.splitn(3, '-');
+            let millis: u128 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            let seq: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            (millis, seq)
+        });
+        names
+            .iter()
+            .filter_map(|n| std::fs::read_to_string(outbox.join(n)).ok())
+            .map(|raw| {
+                raw.replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=")
+            })
+            .collect()
     }
 
-    /// Waits (up to 5 s) for an email to `to`; emails are sent in the background.
-    pub async fn wait_for_email(&self, to: &str) -> String {
+    /// The emails to `to` whose subject is `subject`, oldest first.
+    pub fn emails_about(&self, to: &str, subject: &str) -> Vec<String> {
+        let line = format!("Subject: {subject}");
+        self.emails(to)
+            .into_iter()
+            .filter(|m| m.lines().any(|l| l.trim_end() == line))
+            .collect()
+    }
+
+    /// Waits (up to 5 s) for an email to `to` about `subject` and returns
+    /// the newest; emails are sent in the background.
+    pub async fn wait_for_email(&self, to: &str, subject: &str) -> String {
         for _ in 0..100 {
-            if let Some(text) = self.latest_email(to) {
+            if let Some(text) = self.emails_about(to, subject).pop() {
                 return text;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("no email to {to} in the outbox");
+        panic!("no email to {to} about {subject:?} in the outbox");
     }
 
-    /// The number of emails to `to` in the outbox.
-    pub fn email_count(&self, to: &str) -> usize {
-        let suffix = format!("-{to}.eml");
-        std::fs::read_dir(self.dir.path().join("outbox"))
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
-                    .count()
-            })
-            .unwrap_or(0)
+    /// The number of emails to `to` about `subject` in the outbox.
+    pub fn email_count(&self, to: &str, subject: &str) -> usize {
+        self.emails_about(to, subject).len()
+    }
+
+    /// The path of the confirmation link in the newest confirmation email
+    /// to `to` (`/verify/<token>`).
+    pub async fn verify_path(&self, to: &str) -> String {
+        let mail = self.wait_for_email(to, CONFIRM_SUBJECT).await;
+        let start = mail.find("/verify/").expect("confirmation link in email");
+        mail[start..start + 8 + 64].to_string()
+    }
+
+    /// Confirms `to`'s address through the link mailed at sign-up.
+    pub async fn confirm_email(&self, to: &str) {
+        let path = self.verify_path(to).await;
+        let r = self.post_form(&path, &[]).await;
+        assert_eq!(r.status(), 200, "confirming {to}");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -255,6 +279,10 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 }
+
+/// The subject of the email sent at sign-up.
+pub const CONFIRM_SUBJECT: &str = "Confirm your devpath email";
+pub const RESET_SUBJECT: &str = "Reset your devpath password";
 
 /// Undoes the HTML escaping templates apply, for comparing page text.
 pub fn decode(html: &str) -> String {
