@@ -191,7 +191,11 @@ fn toml_error_line(err: &toml::de::Error, text: &str, first_line: usize) -> usiz
 }
 
 fn toml_message(err: &toml::de::Error) -> String {
-    err.message().trim().to_string()
+    // The parser gives some syntax errors (a lone carriage return) no words.
+    match err.message().trim() {
+        "" => "invalid TOML syntax at this line (look for a stray character, such as a carriage return not followed by a line feed)".to_string(),
+        m => m.to_string(),
+    }
 }
 
 /// Line of `key = ...` within a TOML fragment, or its first line.
@@ -234,7 +238,7 @@ struct RawLesson {
 /// Loads, validates and renders everything in `source`. `labs` lists the lab
 /// slugs that lessons may embed.
 pub fn load(source: &Source, labs: &[&str]) -> Result<Catalog, Problems> {
-    let renderer = Renderer::new();
+    let renderer = Renderer::shared();
     let mut problems = Vec::new();
     let mut manifests: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut lesson_files: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -280,7 +284,7 @@ pub fn load(source: &Source, labs: &[&str]) -> Result<Catalog, Problems> {
             text,
             &files,
             labs,
-            &renderer,
+            renderer,
             &mut problems,
         ) {
             paths.push(p);

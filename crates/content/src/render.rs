@@ -78,6 +78,13 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 impl Renderer {
+    /// One renderer for the process: loading the syntax definitions takes
+    /// tens of milliseconds, which every `load` would otherwise pay again.
+    pub fn shared() -> &'static Renderer {
+        static SHARED: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Renderer::new)
+    }
+
     pub fn new() -> Renderer {
         Renderer {
             syntaxes: SyntaxSet::load_defaults_newlines(),

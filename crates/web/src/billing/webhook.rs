@@ -54,7 +54,8 @@ pub fn verify(header: &str, body: &[u8], secret: &str, now: i64) -> Result<(), S
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - t).abs() > TOLERANCE_SECS {
+    // abs_diff: a timestamp near i64::MIN must not overflow the subtraction.
+    if now.abs_diff(t) > TOLERANCE_SECS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     for candidate in &candidates {
