@@ -14,7 +14,7 @@
 
 use crate::credentials::{Email, Password};
 use crate::entitlements::TRIAL_DAYS;
-use crate::frame::{private_page, Header, Layout};
+use crate::frame::{private_page, viewer_message, Header, Layout};
 use crate::learner::SignedIn;
 use crate::limits::{self, ClientIp, PerAddress, Verdict};
 use crate::session::{self, CurrentUser, MaybeUser};
@@ -69,16 +69,6 @@ struct PasswordTemplate {
     layout: Layout,
     error: Option<String>,
     notice: Option<String>,
-}
-
-fn message(
-    status: StatusCode,
-    viewer: Option<&CurrentUser>,
-    heading: &str,
-    text: &str,
-    link: (&str, &str),
-) -> Response {
-    crate::frame::message(Header::of(viewer, false), status, heading, text, link)
 }
 
 /// Only local paths, so `?next=` cannot send people to another site.
@@ -460,7 +450,7 @@ async fn delete_account(
         .await?;
     tracing::info!(user_id = user.id, "account deleted");
     let cookie = session::end(&state, &headers).await;
-    let mut res = message(
+    let mut res = viewer_message(
         StatusCode::OK,
         None,
         "Your account has been deleted",

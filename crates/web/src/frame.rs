@@ -74,6 +74,18 @@ impl Layout {
     }
 }
 
+/// [`message`] for a request's own viewer (signed in or not), without the
+/// offer banner: the answer to a form on the account and sign-in pages.
+pub fn viewer_message(
+    status: StatusCode,
+    viewer: Option<&CurrentUser>,
+    heading: &str,
+    text: &str,
+    link: (&str, &str),
+) -> Response {
+    message(Header::of(viewer, false), status, heading, text, link)
+}
+
 /// What a visitor sees when a page cannot be drawn (the cause is logged).
 pub const BROKEN_PAGE: &str = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error has been logged. Please try again.</p>";
 

@@ -8,7 +8,7 @@
 //! the account to whoever typed it at sign-up.
 
 use crate::credentials::{self, token_hash, Email, Password};
-use crate::frame::{private_page, Header, Layout};
+use crate::frame::{private_page, viewer_message, Header, Layout};
 use crate::limits::{self, ClientIp, PerAddress};
 use crate::session::{self, CurrentUser, MaybeUser};
 use crate::{AppError, AppState};
@@ -48,16 +48,6 @@ struct ResetTemplate {
     error: Option<String>,
     notice: Option<String>,
     token: String,
-}
-
-fn message(
-    status: StatusCode,
-    viewer: Option<&CurrentUser>,
-    heading: &str,
-    text: &str,
-    link: (&str, &str),
-) -> Response {
-    crate::frame::message(Header::of(viewer, false), status, heading, text, link)
 }
 
 #[derive(Deserialize)]
@@ -160,7 +150,7 @@ async fn forgot(
             }
         });
     }
-    Ok(message(
+    Ok(viewer_message(
         StatusCode::OK,
         viewer.as_ref(),
         "Check your email",
@@ -172,7 +162,7 @@ async fn forgot(
 }
 
 fn invalid_link(viewer: Option<&CurrentUser>) -> Response {
-    message(
+    viewer_message(
         StatusCode::BAD_REQUEST,
         viewer,
         "This link is invalid or has expired",

@@ -6,7 +6,7 @@
 //! mail goes only to confirmed addresses (see `reset`).
 
 use crate::credentials::{self, token_hash};
-use crate::frame::{private_page, Header, Layout};
+use crate::frame::{private_page, viewer_message, Header, Layout};
 use crate::session::{CurrentUser, MaybeUser};
 use crate::time::DAY;
 use crate::{AppError, AppState};
@@ -35,16 +35,6 @@ struct VerifyTemplate {
     layout: Layout,
     email: String,
     token: String,
-}
-
-fn message(
-    status: StatusCode,
-    viewer: Option<&CurrentUser>,
-    heading: &str,
-    text: &str,
-    link: (&str, &str),
-) -> Response {
-    crate::frame::message(Header::of(viewer, false), status, heading, text, link)
 }
 
 fn throttle_key(user_id: i64) -> String {
@@ -89,7 +79,7 @@ fn invalid_link(viewer: Option<&CurrentUser>) -> Response {
         Some(_) => ("/account", "Go to your account"),
         None => ("/signin", "Sign in"),
     };
-    message(
+    viewer_message(
         StatusCode::BAD_REQUEST,
         viewer,
         "This link is invalid or has expired",
@@ -166,7 +156,7 @@ async fn confirm(
         Some(_) => ("/dashboard", "Go to your dashboard"),
         None => ("/signin", "Sign in"),
     };
-    Ok(message(
+    Ok(viewer_message(
         StatusCode::OK,
         viewer.as_ref(),
         "Your email is confirmed",
@@ -177,7 +167,7 @@ async fn confirm(
 
 async fn resend(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     if user.email_verified {
-        return Ok(message(
+        return Ok(viewer_message(
             StatusCode::OK,
             Some(&user),
             "Your email is already confirmed",
@@ -192,7 +182,7 @@ async fn resend(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
         .await?;
     if sent >= MAX_VERIFY_EMAILS_PER_HOUR {
         let wait_secs = oldest.map_or(3600, |t| (t + 3600 - now).max(1));
-        let res = message(
+        let res = viewer_message(
             StatusCode::TOO_MANY_REQUESTS,
             Some(&user),
             "Please check your inbox",
@@ -205,7 +195,7 @@ async fn resend(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
         return Ok(crate::limits::with_retry_after(res, wait_secs));
     }
     send_link(&state, user.id, &user.email).await?;
-    Ok(message(
+    Ok(viewer_message(
         StatusCode::OK,
         Some(&user),
         "Check your email",

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{decode, spawn_app, TestApp, CONFIRM_SUBJECT, RESET_SUBJECT};
+use support::{decode, spawn_app, verify_link, TestApp, CONFIRM_SUBJECT, RESET_SUBJECT};
 
 const PW: &str = "correct horse battery 7";
 const BANNER: &str = "Please confirm your email";
@@ -163,12 +163,14 @@ async fn resend_sends_a_new_link_within_an_hourly_limit() {
 
     // The newest link works, and then every other one is void.
     let mails = app.emails_about("eve@example.com", CONFIRM_SUBJECT);
-    let link = |m: &str| {
-        let start = m.find("/verify/").unwrap();
-        m[start..start + 8 + 64].to_string()
-    };
-    assert_eq!(app.post_form(&link(&mails[2]), &[]).await.status(), 200);
-    assert_eq!(app.post_form(&link(&mails[0]), &[]).await.status(), 400);
+    assert_eq!(
+        app.post_form(&verify_link(&mails[2]), &[]).await.status(),
+        200
+    );
+    assert_eq!(
+        app.post_form(&verify_link(&mails[0]), &[]).await.status(),
+        400
+    );
     let r = app.post_form("/verify/resend", &[]).await;
     assert_eq!(r.status(), 200);
     assert!(decode(&r.text().await.unwrap()).contains("already confirmed"));

@@ -254,9 +254,7 @@ impl TestApp {
     /// The path of the confirmation link in the newest confirmation email
     /// to `to` (`/verify/<token>`).
     pub async fn verify_path(&self, to: &str) -> String {
-        let mail = self.wait_for_email(to, CONFIRM_SUBJECT).await;
-        let start = mail.find("/verify/").expect("confirmation link in email");
-        mail[start..start + 8 + 64].to_string()
+        verify_link(&self.wait_for_email(to, CONFIRM_SUBJECT).await)
     }
 
     /// Confirms `to`'s address through the link mailed at sign-up.
@@ -283,6 +281,12 @@ impl TestApp {
 /// The subject of the email sent at sign-up.
 pub const CONFIRM_SUBJECT: &str = "Confirm your devpath email";
 pub const RESET_SUBJECT: &str = "Reset your devpath password";
+
+/// The path of the confirmation link in `mail` (`/verify/<token>`).
+pub fn verify_link(mail: &str) -> String {
+    let start = mail.find("/verify/").expect("confirmation link in email");
+    mail[start..start + 8 + 64].to_string()
+}
 
 /// Undoes the HTML escaping templates apply, for comparing page text.
 pub fn decode(html: &str) -> String {
