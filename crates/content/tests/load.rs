@@ -309,7 +309,7 @@ fn shipped_catalog_matches_the_seed() {
 }
 
 /// Lessons 1 to this number are published in full; raise it as lessons land.
-const WRITTEN_THROUGH: usize = 55;
+const WRITTEN_THROUGH: usize = 60;
 
 #[test]
 fn written_lessons_are_complete_and_meet_the_style_guide() {
