@@ -1,6 +1,6 @@
-//! Trials, subscriptions, access grants, payment-provider events and learner
-//! progress: the types and the trait each backend implements (in
-//! `sqlite/billing.rs` and `postgres/billing.rs`).
+//! Trials, subscriptions, access grants and payment-provider events: the
+//! types and the trait each backend implements (in `sqlite/billing.rs` and
+//! `postgres/billing.rs`).
 //!
 //! Times are Unix seconds (UTC). The SQL is portable (`$1, $2, ...` in order
 //! of appearance, `ON CONFLICT`, `RETURNING`), so both backends share one
@@ -9,7 +9,7 @@
 use crate::Result;
 
 /// A learner's free trial (at most one per account, ever).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Trial {
     pub user_id: i64,
     pub started_at: i64,
@@ -17,13 +17,15 @@ pub struct Trial {
 }
 
 /// A paid subscription as last reported by the payment provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Subscription {
     pub user_id: i64,
     pub provider: String,
     pub customer_id: Option<String>,
     pub subscription_id: Option<String>,
+    #[sqlx(try_from = "String")]
     pub status: SubscriptionStatus,
+    #[sqlx(try_from = "String")]
     pub plan: Plan,
     pub current_period_end: Option<i64>,
     pub updated_at: i64,
@@ -66,6 +68,13 @@ impl SubscriptionStatus {
     }
 }
 
+/// For reading the `status` column straight into a row struct.
+impl From<String> for SubscriptionStatus {
+    fn from(s: String) -> Self {
+        SubscriptionStatus::parse(&s)
+    }
+}
+
 impl std::fmt::Display for SubscriptionStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -105,6 +114,13 @@ impl Plan {
     }
 }
 
+/// For reading the `plan` column straight into a row struct.
+impl From<String> for Plan {
+    fn from(s: String) -> Self {
+        Plan::parse(&s)
+    }
+}
+
 impl std::fmt::Display for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -118,7 +134,7 @@ impl PartialEq<&str> for Plan {
 }
 
 /// Full access given by an administrator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Grant {
     pub id: i64,
     pub user_id: i64,
@@ -134,14 +150,6 @@ pub struct BillingState {
     pub subscription: Option<Subscription>,
     /// The active (not revoked) grant, if any.
     pub grant: Option<Grant>,
-}
-
-/// One completed lesson.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Completion {
-    pub path_slug: String,
-    pub lesson_slug: String,
-    pub completed_at: i64,
 }
 
 /// A verified payment-provider event, reduced to what it changes.
@@ -188,7 +196,7 @@ pub enum Applied {
     Ignored,
 }
 
-/// Trials, subscriptions, grants, webhook events and progress.
+/// Trials, subscriptions, grants and webhook events.
 #[async_trait::async_trait]
 pub trait Billing: Send + Sync {
     /// Starts the user's one trial; `None` when they already had one.
@@ -207,6 +215,12 @@ pub trait Billing: Send + Sync {
     async fn restore_trial(&self, user_id: i64, email_key: &str) -> Result<bool>;
     /// Trial, subscription and active grant of a user.
     async fn billing_state(&self, user_id: i64) -> Result<BillingState>;
+    /// The same for many learners in one query (the admin page), keyed by
+    /// user id; every id given has an entry.
+    async fn billing_states(
+        &self,
+        user_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, BillingState>>;
     /// Applies a verified event and records its id in one transaction.
     async fn apply_provider_event(&self, event: &ProviderEvent, now: i64) -> Result<Applied>;
     /// Whether an event id has been processed.
@@ -215,53 +229,67 @@ pub trait Billing: Send + Sync {
     async fn grant_access(&self, user_id: i64, granted_by: i64, now: i64) -> Result<bool>;
     /// Revokes the active grant; `false` when there was none.
     async fn revoke_access(&self, user_id: i64, now: i64) -> Result<bool>;
-    /// Marks a lesson complete (keeps the first completion time) and records
-    /// the day (`YYYY-MM-DD`, UTC) as active.
-    async fn complete_lesson(
-        &self,
-        user_id: i64,
-        path_slug: &str,
-        lesson_slug: &str,
-        now: i64,
-        day: &str,
-    ) -> Result<()>;
-    /// Undoes a completion; `false` when it was not complete.
-    async fn uncomplete_lesson(
-        &self,
-        user_id: i64,
-        path_slug: &str,
-        lesson_slug: &str,
-    ) -> Result<bool>;
-    /// The user's completions, most recent first.
-    async fn completions(&self, user_id: i64) -> Result<Vec<Completion>>;
-    /// Days with at least one completion, most recent first.
-    async fn activity_days(&self, user_id: i64) -> Result<Vec<String>>;
 }
 
-type SubRow = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<i64>,
-    i64,
-    i64,
-);
-
 #[doc(hidden)]
-pub fn sub_from_row(r: SubRow) -> Subscription {
-    Subscription {
-        user_id: r.0,
-        provider: r.1,
-        customer_id: r.2,
-        subscription_id: r.3,
-        status: SubscriptionStatus::parse(&r.4),
-        plan: Plan::parse(&r.5),
-        current_period_end: r.6,
-        updated_at: r.7,
-        last_event_at: r.8,
+pub const GRANT_COLUMNS: &str = "id, user_id, granted_by, granted_at, revoked_at";
+
+/// One row of [`Billing::billing_states`]' union: a trial (`t`), a
+/// subscription (`s`) or an active grant (`g`), its columns in `a`, `b`, `c`.
+#[doc(hidden)]
+#[derive(sqlx::FromRow)]
+pub struct StateRow {
+    pub kind: String,
+    pub user_id: i64,
+    pub a: Option<i64>,
+    pub b: Option<i64>,
+    pub c: Option<i64>,
+    pub provider: Option<String>,
+    pub customer_id: Option<String>,
+    pub subscription_id: Option<String>,
+    pub status: Option<String>,
+    pub plan: Option<String>,
+}
+
+impl StateRow {
+    #[doc(hidden)]
+    pub fn apply_to(self, state: &mut BillingState) {
+        let user_id = self.user_id;
+        match self.kind.as_str() {
+            "t" => {
+                state.trial = Some(Trial {
+                    user_id,
+                    started_at: self.a.unwrap_or_default(),
+                    ends_at: self.b.unwrap_or_default(),
+                })
+            }
+            "s" => {
+                state.subscription = Some(Subscription {
+                    user_id,
+                    provider: self.provider.unwrap_or_default(),
+                    customer_id: self.customer_id,
+                    subscription_id: self.subscription_id,
+                    status: SubscriptionStatus::parse(self.status.as_deref().unwrap_or_default()),
+                    plan: Plan::parse(self.plan.as_deref().unwrap_or_default()),
+                    current_period_end: self.a,
+                    updated_at: self.b.unwrap_or_default(),
+                    last_event_at: self.c.unwrap_or_default(),
+                })
+            }
+            _ => {
+                let grant = Grant {
+                    id: self.a.unwrap_or_default(),
+                    user_id,
+                    granted_by: self.c,
+                    granted_at: self.b.unwrap_or_default(),
+                    revoked_at: None,
+                };
+                // The newest active grant, as `billing_state` picks it.
+                if state.grant.as_ref().is_none_or(|g| g.id < grant.id) {
+                    state.grant = Some(grant);
+                }
+            }
+        }
     }
 }
 
@@ -281,7 +309,7 @@ macro_rules! impl_billing {
                 started_at: i64,
                 ends_at: i64,
             ) -> $crate::Result<Option<$crate::billing::Trial>> {
-                let row: Option<(i64, i64, i64)> = sqlx::query_as(
+                Ok(sqlx::query_as(
                     "INSERT INTO trials (user_id, started_at, ends_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO NOTHING RETURNING user_id, started_at, ends_at",
                 )
@@ -289,12 +317,7 @@ macro_rules! impl_billing {
                 .bind(started_at)
                 .bind(ends_at)
                 .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.map(|(user_id, started_at, ends_at)| $crate::billing::Trial {
-                    user_id,
-                    started_at,
-                    ends_at,
-                }))
+                .await?)
             }
 
             async fn remember_trial(&self, user_id: i64, email_key: &str) -> $crate::Result<bool> {
@@ -327,41 +350,71 @@ macro_rules! impl_billing {
                 &self,
                 user_id: i64,
             ) -> $crate::Result<$crate::billing::BillingState> {
-                let trial: Option<(i64, i64, i64)> = sqlx::query_as(
+                let trial = sqlx::query_as(
                     "SELECT user_id, started_at, ends_at FROM trials WHERE user_id = $1",
                 )
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let sub = sqlx::query_as(&format!(
+                let subscription = sqlx::query_as(&format!(
                     "SELECT {} FROM subscriptions WHERE user_id = $1",
                     $crate::billing::SUB_COLUMNS
                 ))
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let grant: Option<(i64, i64, Option<i64>, i64, Option<i64>)> = sqlx::query_as(
-                    "SELECT id, user_id, granted_by, granted_at, revoked_at FROM access_grants \
+                let grant = sqlx::query_as(&format!(
+                    "SELECT {} FROM access_grants \
                      WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
-                )
+                    $crate::billing::GRANT_COLUMNS
+                ))
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok($crate::billing::BillingState {
-                    trial: trial.map(|(user_id, started_at, ends_at)| $crate::billing::Trial {
-                        user_id,
-                        started_at,
-                        ends_at,
-                    }),
-                    subscription: sub.map($crate::billing::sub_from_row),
-                    grant: grant.map(|g| $crate::billing::Grant {
-                        id: g.0,
-                        user_id: g.1,
-                        granted_by: g.2,
-                        granted_at: g.3,
-                        revoked_at: g.4,
-                    }),
+                    trial,
+                    subscription,
+                    grant,
                 })
+            }
+
+            async fn billing_states(
+                &self,
+                user_ids: &[i64],
+            ) -> $crate::Result<std::collections::HashMap<i64, $crate::billing::BillingState>> {
+                // One query for the page: every trial, subscription and active
+                // grant of these learners, tagged by table.
+                let mut states: std::collections::HashMap<i64, $crate::billing::BillingState> =
+                    user_ids.iter().map(|id| (*id, Default::default())).collect();
+                if user_ids.is_empty() {
+                    return Ok(states);
+                }
+                let list = user_ids
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let rows: Vec<$crate::billing::StateRow> = sqlx::query_as(&format!(
+                    "SELECT 't' AS kind, user_id, started_at AS a, ends_at AS b, NULL AS c, \
+                            NULL AS provider, NULL AS customer_id, NULL AS subscription_id, \
+                            NULL AS status, NULL AS plan \
+                     FROM trials WHERE user_id IN ({list}) \
+                     UNION ALL \
+                     SELECT 's', user_id, current_period_end, updated_at, last_event_at, \
+                            provider, customer_id, subscription_id, status, plan \
+                     FROM subscriptions WHERE user_id IN ({list}) \
+                     UNION ALL \
+                     SELECT 'g', user_id, id, granted_at, granted_by, NULL, NULL, NULL, NULL, NULL \
+                     FROM access_grants WHERE revoked_at IS NULL AND user_id IN ({list})"
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                for row in rows {
+                    if let Some(state) = states.get_mut(&row.user_id) {
+                        row.apply_to(state);
+                    }
+                }
+                Ok(states)
             }
 
             async fn apply_provider_event(
@@ -553,85 +606,6 @@ macro_rules! impl_billing {
                 .await?
                 .rows_affected();
                 Ok(n > 0)
-            }
-
-            async fn complete_lesson(
-                &self,
-                user_id: i64,
-                path_slug: &str,
-                lesson_slug: &str,
-                now: i64,
-                day: &str,
-            ) -> $crate::Result<()> {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO progress (user_id, path_slug, lesson_slug, completed_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (user_id, path_slug, lesson_slug) DO NOTHING",
-                )
-                .bind(user_id)
-                .bind(path_slug)
-                .bind(lesson_slug)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO activity_days (user_id, day) VALUES ($1, $2) ON CONFLICT (user_id, day) DO NOTHING",
-                )
-                .bind(user_id)
-                .bind(day)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn uncomplete_lesson(
-                &self,
-                user_id: i64,
-                path_slug: &str,
-                lesson_slug: &str,
-            ) -> $crate::Result<bool> {
-                let n = sqlx::query(
-                    "DELETE FROM progress WHERE user_id = $1 AND path_slug = $2 AND lesson_slug = $3",
-                )
-                .bind(user_id)
-                .bind(path_slug)
-                .bind(lesson_slug)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-                Ok(n > 0)
-            }
-
-            async fn completions(
-                &self,
-                user_id: i64,
-            ) -> $crate::Result<Vec<$crate::billing::Completion>> {
-                let rows: Vec<(String, String, i64)> = sqlx::query_as(
-                    "SELECT path_slug, lesson_slug, completed_at FROM progress WHERE user_id = $1 \
-                     ORDER BY completed_at DESC, lesson_slug",
-                )
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(path_slug, lesson_slug, completed_at)| $crate::billing::Completion {
-                        path_slug,
-                        lesson_slug,
-                        completed_at,
-                    })
-                    .collect())
-            }
-
-            async fn activity_days(&self, user_id: i64) -> $crate::Result<Vec<String>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT day FROM activity_days WHERE user_id = $1 ORDER BY day DESC",
-                )
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(|r| r.0).collect())
             }
         }
     };

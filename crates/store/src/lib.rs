@@ -51,6 +51,7 @@ pub mod billing;
 pub mod changes;
 pub mod notes;
 mod postgres;
+pub mod progress;
 pub mod quizzes;
 mod sqlite;
 pub mod testing;
@@ -63,6 +64,7 @@ pub use billing::Billing;
 pub use changes::{Change, ChangeFeed, Changes};
 pub use notes::Notes;
 pub use postgres::PostgresStore;
+pub use progress::Progress;
 pub use quizzes::Quizzes;
 pub use sqlite::SqliteStore;
 pub use verification::Verification;
@@ -136,7 +138,7 @@ fn is_storage_fault(e: &sqlx::Error) -> bool {
 /// sub-trait per concern so each can live in its own file per backend.
 #[async_trait::async_trait]
 pub trait Store:
-    Accounts + Billing + Changes + Notes + Quizzes + Verification + Send + Sync + 'static
+    Accounts + Billing + Changes + Notes + Progress + Quizzes + Verification + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;

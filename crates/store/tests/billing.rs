@@ -128,6 +128,20 @@ async fn scenario(s: Arc<dyn Store>) {
     assert!(s.billing_state(u.id).await.unwrap().grant.is_none());
     assert!(s.grant_access(u.id, other.id, 70).await.unwrap());
 
+    // Many learners' states in one query read the same as one at a time:
+    // `u` has a trial, a subscription and a grant after a revoked one,
+    // `other` has nothing, and an unknown id reads as nothing.
+    let ids = [u.id, other.id, 999_999];
+    let many = s.billing_states(&ids).await.unwrap();
+    assert_eq!(many.len(), 3);
+    for id in ids {
+        assert_eq!(many[&id], s.billing_state(id).await.unwrap(), "user {id}");
+    }
+    let full = &many[&u.id];
+    assert!(full.trial.is_some() && full.subscription.is_some());
+    assert_eq!(full.grant.as_ref().map(|g| g.granted_at), Some(70));
+    assert!(s.billing_states(&[]).await.unwrap().is_empty());
+
     // Progress: completing twice keeps the first time; undo; days.
     s.complete_lesson(u.id, "p", "l1", 1000, "2026-01-01")
         .await

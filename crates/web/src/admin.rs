@@ -66,9 +66,11 @@ async fn admin_page(
     let total = state.store.count_users().await?;
     let cfg = &state.config.billing;
     let mode = cfg.mode;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let mut billing = state.store.billing_states(&ids).await?;
     let mut rows = Vec::with_capacity(users.len());
     for u in users {
-        let b = state.store.billing_state(u.id).await?;
+        let b = billing.remove(&u.id).unwrap_or_default();
         rows.push(Row {
             id: u.id,
             email: u.email,

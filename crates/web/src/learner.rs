@@ -12,7 +12,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use devpath_content::{Lesson, Path};
-use devpath_store::billing::{BillingState, Completion};
+use devpath_store::billing::BillingState;
+use devpath_store::progress::Completion;
 use std::collections::HashSet;
 use std::sync::Arc;
 

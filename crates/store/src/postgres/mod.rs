@@ -1,6 +1,7 @@
 mod accounts;
 mod billing;
 mod notes;
+mod progress;
 mod quizzes;
 mod verification;
 

@@ -1,0 +1,3 @@
+use super::PostgresStore;
+
+crate::impl_progress!(PostgresStore);

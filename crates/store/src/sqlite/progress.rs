@@ -1,0 +1,3 @@
+use super::SqliteStore;
+
+crate::impl_progress!(SqliteStore);
