@@ -61,8 +61,8 @@ fn create(s: &Settings, email: &str) -> anyhow::Result<ExitCode> {
         .build()?;
     runtime.block_on(async {
         if s.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&s.data_dir).with_context(|| {
-                format!("cannot create data directory {}", s.data_dir.display())
+            std::fs::create_dir_all(&s.web.data_dir).with_context(|| {
+                format!("cannot create data directory {}", s.web.data_dir.display())
             })?;
         }
         let store = devpath_store::connect(&s.database_url)

@@ -194,8 +194,9 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
         }
     };
     runtime()?.block_on(async move {
-        std::fs::create_dir_all(&s.data_dir)
-            .with_context(|| format!("cannot create data directory {}", s.data_dir.display()))?;
+        let data_dir = &s.web.data_dir;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
         let store = devpath_store::connect(&s.database_url)
             .await
             .with_context(|| {
@@ -206,21 +207,7 @@ fn serve(s: Settings) -> anyhow::Result<ExitCode> {
             })?;
         store.migrate().await.context("database migration failed")?;
         let lessons = catalog.lesson_count();
-        let state = devpath_web::AppState::new(
-            catalog,
-            store.clone(),
-            devpath_web::WebConfig {
-                body_limit: s.body_limit,
-                session_cache: std::time::Duration::from_millis(s.session_cache_ms),
-                public_url: s.public_url.clone(),
-                trust_proxy: s.trust_proxy,
-                smtp_url: s.smtp_url.clone(),
-                mail_from: s.mail_from.clone(),
-                data_dir: s.data_dir.clone(),
-                billing: s.billing.clone(),
-                ..devpath_web::WebConfig::default()
-            },
-        )?;
+        let state = devpath_web::AppState::new(catalog, store.clone(), s.web.clone())?;
         let listener = tokio::net::TcpListener::bind(s.addr)
             .await
             .with_context(|| format!("cannot listen on {}", s.addr))?;

@@ -3,6 +3,7 @@
 
 use crate::credentials::HashLimit;
 use crate::entitlements::{BillingMode, OfferWindow};
+use secrecy::SecretString;
 
 /// Settings the web layer needs.
 #[derive(Debug, Clone)]
@@ -15,7 +16,8 @@ pub struct WebConfig {
     /// Take the client address from `X-Forwarded-For` (set by a reverse proxy).
     pub trust_proxy: bool,
     /// `smtps://user:pass@host:465`; `None` writes emails to `data_dir/outbox`.
-    pub smtp_url: Option<String>,
+    /// A secret: it may carry the SMTP password.
+    pub smtp_url: Option<SecretString>,
     /// The `From:` of outgoing email.
     pub mail_from: String,
     /// Where the outbox lives when no SMTP server is configured.
@@ -99,8 +101,9 @@ impl BillingConfig {
 
 #[derive(Debug, Clone, Default)]
 pub struct StripeConfig {
-    pub secret_key: Option<String>,
-    pub webhook_secret: Option<String>,
+    /// Secrets print as `[REDACTED]` in `Debug` and logs.
+    pub secret_key: Option<SecretString>,
+    pub webhook_secret: Option<SecretString>,
     /// `https://api.stripe.com` unless overridden (tests use a local mock).
     pub api_base: String,
     pub price_monthly: Option<String>,

@@ -35,6 +35,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use devpath_content::Catalog;
 use devpath_store::Store;
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -46,7 +47,7 @@ use tracing::Level;
 
 pub use config::{BillingConfig, StripeConfig, WebConfig};
 pub use error::AppError;
-pub use labs::api_router as labs_api;
+pub use labs::run_router as labs_api;
 pub use pages::PageCache;
 pub use time::Clock;
 pub use viewcache::follow_other_servers;
@@ -82,7 +83,7 @@ impl AppState {
         let catalog = Arc::new(catalog);
         let pages = Arc::new(PageCache::build(&catalog, &config)?);
         let mailer = mail::Mailer::new(
-            config.smtp_url.as_deref(),
+            config.smtp_url.as_ref().map(ExposeSecret::expose_secret),
             &config.mail_from,
             &config.data_dir,
         )

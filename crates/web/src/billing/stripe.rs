@@ -9,6 +9,7 @@
 //! twelve months only, so the annual plan's first year is half price and the
 //! renewal is at the full price. Its id is `stripe_coupon_first_year`.
 
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 pub use crate::config::StripeConfig;
@@ -130,7 +131,8 @@ impl StripeClient {
     ) -> Result<String, StripeError> {
         let key = cfg
             .secret_key
-            .as_deref()
+            .as_ref()
+            .map(ExposeSecret::expose_secret)
             .ok_or(StripeError::NotConfigured("stripe_secret_key"))?;
         let url = format!("{}{path}", cfg.api_base.trim_end_matches('/'));
         let res = self

@@ -17,6 +17,7 @@ use devpath_store::billing::{
     Applied, Plan, ProviderEvent, SubscriptionChange, SubscriptionStatus,
 };
 use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use sha2::Sha256;
 
@@ -224,7 +225,7 @@ fn bad(msg: &'static str) -> Response {
 }
 
 pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = state.config.billing.stripe.webhook_secret.as_deref() else {
+    let Some(secret) = state.config.billing.stripe.webhook_secret.as_ref() else {
         return (StatusCode::NOT_FOUND, "webhooks are not configured").into_response();
     };
     let Some(header) = headers
@@ -233,7 +234,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
     else {
         return bad("missing Stripe-Signature");
     };
-    if let Err(e) = verify(header, &body, secret, state.clock.now()) {
+    if let Err(e) = verify(header, &body, secret.expose_secret(), state.clock.now()) {
         tracing::warn!(error = ?e, "rejected a webhook with a bad signature");
         return bad("invalid signature");
     }
