@@ -19,19 +19,31 @@
 //! latency +-20%), so both worlds see exactly the same dependency. A call
 //! slower than `timeout` ends as a timeout after `timeout` ms.
 
-use crate::hashing::{arg_u64, arity, by_time, int_param};
+use crate::params::{arg_u64, arity, by_time, int_param};
 use crate::rng::Rng;
-use crate::{Action, Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::{Action, Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-pub fn info() -> LabInfo {
+/// The circuit breaker lab, as the registry lists it.
+pub(crate) struct CircuitBreaker;
+
+impl Lab for CircuitBreaker {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "circuit-breaker".into(),
         title: "Circuit breaker",
         summary: "Break a dependency (errors, slowness) and watch a breaker open, probe and close, next to \
                   the same traffic without a breaker piling up on timeouts.",
-        lessons: vec!["circuit-breaker-pattern"],
         params: vec![
             ParamInfo::number("interval", "Milliseconds between the caller's requests", "100", 10.0, 1000.0),
             ParamInfo::number("duration", "Milliseconds during which requests are sent", "20000", 1000.0, 120000.0),
@@ -423,7 +435,7 @@ impl Sim {
     }
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let info = info();
     let p = |name| int_param(spec, &info, name);
     let cfg = Cfg {

@@ -7,76 +7,11 @@
 //! ring is `0..2^32` and a key belongs to the first token at or after its
 //! position, wrapping around. Modulo hashing uses the same 64-bit key hash
 //! and the node list in join order.
-//!
-//! This file also holds the small helpers the other labs of this set share
-//! (hashing, action argument and integer parameter parsing).
 
-use crate::{Action, Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::params::{arg_u64, arity, by_time, int_param};
+use crate::rng::hash_str;
+use crate::{Action, Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use serde_json::{json, Value};
-
-// ---------------------------------------------------------------------------
-// Shared helpers (hashing, breaker, ratelimit, sketches)
-// ---------------------------------------------------------------------------
-
-/// FNV-1a, 64 bit (Fowler, Noll, Vo).
-pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// The SplitMix64 finalizer: spreads every input bit over the whole word.
-pub(crate) fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A well-mixed 64-bit hash of `s`, salted (the labs salt with the seed).
-pub fn hash_str(s: &str, salt: u64) -> u64 {
-    mix64(fnv1a64(s.as_bytes()) ^ mix64(salt ^ 0x5DEE_CE66_D1CE_4E5B))
-}
-
-/// A whole-number parameter (range already checked by `RunSpec::validate`).
-pub(crate) fn int_param(spec: &RunSpec, info: &LabInfo, name: &str) -> Result<u64, LabError> {
-    let v = spec.num(info, name);
-    if v.fract() != 0.0 || v < 0.0 {
-        return Err(LabError::BadParam {
-            name: name.to_string(),
-            message: format!("`{}` is not a whole number", spec.param(info, name)),
-        });
-    }
-    Ok(v as u64)
-}
-
-/// Checks the number of arguments of an action.
-pub(crate) fn arity(a: &Action, min: usize, max: usize, usage: &str) -> Result<(), LabError> {
-    if a.args.len() < min || a.args.len() > max {
-        return Err(LabError::BadAction(format!("`{a}`: expected {usage}")));
-    }
-    Ok(())
-}
-
-/// Argument `i` of an action as a whole number in `lo..=hi`.
-pub(crate) fn arg_u64(a: &Action, i: usize, what: &str, lo: u64, hi: u64) -> Result<u64, LabError> {
-    let raw = a.args.get(i).map(String::as_str).unwrap_or("");
-    match raw.trim().parse::<u64>() {
-        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
-        _ => Err(LabError::BadAction(format!(
-            "`{a}`: {what} must be a whole number in {lo}..={hi}, got `{raw}`"
-        ))),
-    }
-}
-
-/// Actions sorted by time; actions at the same time keep their given order.
-pub(crate) fn by_time(actions: &[Action]) -> Vec<&Action> {
-    let mut v: Vec<&Action> = actions.iter().collect();
-    v.sort_by_key(|a| a.at);
-    v
-}
 
 // ---------------------------------------------------------------------------
 // The ring
@@ -199,13 +134,25 @@ pub fn compare(
 // The lab
 // ---------------------------------------------------------------------------
 
-pub fn info() -> LabInfo {
+/// The consistent hashing lab, as the registry lists it.
+pub(crate) struct ConsistentHashing;
+
+impl Lab for ConsistentHashing {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "consistent-hashing".into(),
         title: "Consistent hashing",
         summary: "Place keys on a hash ring with virtual nodes, add and remove nodes, and count the keys \
                   that move, next to what plain `hash % N` would move.",
-        lessons: vec!["consistent-hashing"],
         params: vec![
             ParamInfo::number("nodes", "Nodes at the start (named n1, n2, ...)", "4", 1.0, 16.0),
             ParamInfo::number("vnodes", "Virtual nodes (tokens) per node", "100", 1.0, 512.0),
@@ -298,7 +245,8 @@ fn parse(a: &Action) -> Result<Op, LabError> {
     }
 }
 
-struct Lab {
+/// The ring's members and keys as the run goes.
+struct Cluster {
     salt: u64,
     vnodes: usize,
     nodes: Vec<String>,
@@ -306,7 +254,7 @@ struct Lab {
     next_key: usize,
 }
 
-impl Lab {
+impl Cluster {
     fn state(&self, last: Value) -> Value {
         let ring = Ring::new(&self.nodes, self.vnodes, self.salt);
         let n = self.nodes.len();
@@ -473,7 +421,7 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let info = info();
     let n = int_param(spec, &info, "nodes")? as usize;
     let vnodes = int_param(spec, &info, "vnodes")? as usize;
@@ -483,7 +431,7 @@ pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     for a in &actions {
         parse(a)?;
     }
-    let mut lab = Lab {
+    let mut lab = Cluster {
         salt: spec.seed,
         vnodes,
         nodes: (1..=n).map(|i| format!("n{i}")).collect(),
@@ -520,12 +468,6 @@ mod tests {
 
     fn names(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("n{i}")).collect()
-    }
-
-    #[test]
-    fn fnv_known_values() {
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

@@ -24,21 +24,33 @@
 //! Frames are taken every `tick` ms: frame `k` is at `t = k * tick` and holds
 //! the requests that arrived in `(t - tick, t]`.
 
-use crate::hashing::{arg_u64, arity, by_time, int_param};
+use crate::params::{arg_u64, arity, by_time, int_param};
 use crate::rng::Rng;
-use crate::{Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::{Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 
 const MAX_REQUESTS: usize = 200_000;
 
-pub fn info() -> LabInfo {
+/// The rate limiting lab, as the registry lists it.
+pub(crate) struct RateLimiting;
+
+impl Lab for RateLimiting {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "rate-limiting".into(),
         title: "Rate limiting algorithms",
         summary: "Feed one request stream to a token bucket, a leaky bucket, a fixed window, a sliding log \
                   and a sliding window counter, and compare what each lets through.",
-        lessons: vec!["rate-limiting-algorithms"],
         params: vec![
             ParamInfo::choice(
                 "pattern",
@@ -379,7 +391,7 @@ fn arrivals(
     Ok(times)
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let info = info();
     let pattern = spec.param(&info, "pattern").to_string();
     let traffic = int_param(spec, &info, "traffic")?;

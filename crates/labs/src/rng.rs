@@ -2,6 +2,9 @@
 //! dependency upgrade. SplitMix64 (Steele, Lea, Flood: "Fast splittable
 //! pseudorandom number generators", OOPSLA 2014) seeds xoshiro256** (Blackman
 //! and Vigna, "Scrambled linear pseudorandom number generators", 2021).
+//!
+//! The seeded hashes the labs place keys and items with live here too: they
+//! are the same kind of pinned, seed-derived bits.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rng {
@@ -10,10 +13,29 @@ pub struct Rng {
 
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
+    mix64(*state)
+}
+
+/// The SplitMix64 finalizer: spreads every input bit over the whole word.
+pub(crate) fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// FNV-1a, 64 bit (Fowler, Noll, Vo).
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// A well-mixed 64-bit hash of `s`, salted (the labs salt with the seed).
+pub(crate) fn hash_str(s: &str, salt: u64) -> u64 {
+    mix64(fnv1a64(s.as_bytes()) ^ mix64(salt ^ 0x5DEE_CE66_D1CE_4E5B))
 }
 
 impl Rng {
@@ -90,6 +112,12 @@ mod tests {
         let mut again = Rng::new(0);
         assert_eq!(first, (0..3).map(|_| again.next_u64()).collect::<Vec<_>>());
         assert_ne!(first[0], first[1]);
+    }
+
+    #[test]
+    fn fnv_known_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

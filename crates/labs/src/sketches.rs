@@ -10,9 +10,9 @@
 //! at most `2.5 * 2^p` and some register is still zero. With a 64-bit hash
 //! the large-range correction of the 32-bit original is not needed.
 
-use crate::hashing::{arg_u64, arity, hash_str, int_param, mix64};
-use crate::rng::Rng;
-use crate::{Action, Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::params::{arg_u64, arity, by_time, int_param};
+use crate::rng::{hash_str, mix64, Rng};
+use crate::{Action, Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -22,13 +22,25 @@ const MAX_QUERIES: u64 = 1_000_000;
 /// Registers are sent one by one up to this many (as hex); above, only the histogram.
 const MAX_SENT_REGISTERS: usize = 4096;
 
-pub fn info() -> LabInfo {
+/// The sketches lab, as the registry lists it.
+pub(crate) struct Sketches;
+
+impl Lab for Sketches {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "sketches".into(),
         title: "Bloom filters and HyperLogLog",
         summary: "Insert and query items: see which bits a Bloom filter sets, measure its false-positive rate \
                   against the formula, and watch HyperLogLog estimate the distinct count from a few registers.",
-        lessons: vec!["probabilistic-data-structures"],
         params: vec![
             ParamInfo::number("m", "Bloom filter bits (0: size from expected_n and fp_rate; else 8..65536)", "0", 0.0, 65536.0),
             ParamInfo::number("k", "Bloom hash functions (0: the best k for m and expected_n)", "0", 0.0, 16.0),
@@ -273,7 +285,8 @@ fn parse(a: &Action) -> Result<Op, LabError> {
     }
 }
 
-struct Lab {
+/// The two sketches and what the run has put in them.
+struct Sketchbook {
     salt: u64,
     rng: Rng,
     bloom: Bloom,
@@ -284,7 +297,7 @@ struct Lab {
     true_positives: u64,
 }
 
-impl Lab {
+impl Sketchbook {
     fn insert(&mut self, item: &str) -> Value {
         let h = hash_str(item, self.salt);
         let positions = self.bloom.positions(h);
@@ -454,7 +467,7 @@ fn join(v: &Value) -> String {
         .unwrap_or_default()
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let info = info();
     let mut m = int_param(spec, &info, "m")?;
     let k = int_param(spec, &info, "k")?;
@@ -476,9 +489,9 @@ pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     } else {
         k as u32
     };
-    let actions = crate::hashing::by_time(&spec.actions);
+    let actions = by_time(&spec.actions);
     let ops: Vec<Op> = actions.iter().map(|a| parse(a)).collect::<Result<_, _>>()?;
-    let mut lab = Lab {
+    let mut lab = Sketchbook {
         salt: spec.seed,
         rng: Rng::new(spec.seed),
         bloom: Bloom::new(m, k),

@@ -1,4 +1,5 @@
-//! The run description a learner sends, and the frames a run returns.
+//! The run description a learner sends, the frames a run returns, and the
+//! [`Lab`] trait every lab implements.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -132,13 +133,23 @@ pub struct LabInfo {
     pub slug: String,
     pub title: &'static str,
     pub summary: &'static str,
-    /// Lesson slugs this lab is attached to.
-    pub lessons: Vec<&'static str>,
     pub params: Vec<ParamInfo>,
     /// Action kinds this lab accepts, with a one-line description of their arguments.
     pub actions: Vec<(&'static str, &'static str)>,
     pub default_steps: usize,
     pub scenarios: Vec<Scenario>,
+}
+
+/// One lab: what it offers and how it runs. Each lab implements this in its
+/// own module and is listed once in the registry (`registry.rs`). The
+/// lessons a lab belongs to are not here: they come from the lessons'
+/// front matter (`lab = "<slug>"`).
+pub trait Lab: Sync {
+    /// Slug, title, parameters, actions and scenarios.
+    fn info(&self) -> LabInfo;
+    /// The frames of a run. The registry has already checked `spec`
+    /// against [`Lab::info`] with [`RunSpec::validate`].
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError>;
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -2,8 +2,13 @@
 //! and returns its frames, and the pages that host the lab player
 //! (`/labs`, `/labs/{lab}` and the panel embedded in lessons).
 //!
-//! The API returns exactly `serde_json::to_vec(&devpath_labs::run(spec))`,
-//! the same bytes `devpath lab run ... --json` prints.
+//! The run endpoint returns exactly `serde_json::to_vec(&devpath_labs::run(spec))`,
+//! the same bytes `devpath lab run ... --json` prints. Which lessons a lab
+//! belongs to comes from the lessons' front matter (`lab = "<slug>"`), read
+//! here from the catalog: the labs crate knows nothing of lessons.
+//!
+//! The player is `assets/lab.js` plus one drawing module per lab,
+//! `assets/labs/<slug>.js`, which the panel names in `data-lab-module`.
 
 use crate::frame::Layout;
 use crate::learner::Learner;
@@ -29,15 +34,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/labs", get(index_page))
         .route("/labs/{lab}", get(lab_page))
-        .merge(api_router())
+        .route("/api/labs", get(list))
+        .route("/api/labs/{lab}", get(one))
+        .merge(run_router())
 }
 
-/// The JSON API alone; it needs no state (used by the benchmark).
-pub fn api_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/api/labs", get(list))
-        .route("/api/labs/run", post(run))
-        .route("/api/labs/{lab}", get(one))
+/// `POST /api/labs/run` alone: it needs no state (used by the benchmark).
+pub fn run_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/api/labs/run", post(run))
 }
 
 /// A JSON error body: `{"error": "..."}`.
@@ -61,13 +65,33 @@ fn to_json<T: Serialize>(value: &T) -> Response {
     }
 }
 
-async fn list() -> Response {
-    to_json(&devpath_labs::labs())
+/// A lab as the API describes it: its `LabInfo` and the lessons it is part of.
+#[derive(Serialize)]
+struct LabJson<'a> {
+    #[serde(flatten)]
+    info: &'a LabInfo,
+    /// Slugs of the lessons whose front matter names this lab.
+    lessons: Vec<&'a str>,
 }
 
-async fn one(UrlPath(slug): UrlPath<String>) -> Response {
+fn lab_json<'a>(catalog: &'a Catalog, info: &'a LabInfo) -> LabJson<'a> {
+    LabJson {
+        info,
+        lessons: lessons_of(catalog, &info.slug)
+            .map(|(_, lesson)| lesson.slug.as_str())
+            .collect(),
+    }
+}
+
+async fn list(State(state): State<AppState>) -> Response {
+    let labs = devpath_labs::labs();
+    let json: Vec<LabJson> = labs.iter().map(|i| lab_json(&state.catalog, i)).collect();
+    to_json(&json)
+}
+
+async fn one(State(state): State<AppState>, UrlPath(slug): UrlPath<String>) -> Response {
     match devpath_labs::lab(&slug) {
-        Some(info) => to_json(&info),
+        Some(info) => to_json(&lab_json(&state.catalog, &info)),
         None => error(StatusCode::NOT_FOUND, format!("unknown lab `{slug}`")),
     }
 }
@@ -134,19 +158,27 @@ pub struct LessonLink {
     pub url: String,
 }
 
+/// The lessons whose front matter says `lab = "<slug>"`, in catalog order:
+/// the one place that decides which lessons a lab belongs to.
+fn lessons_of<'a>(
+    catalog: &'a Catalog,
+    slug: &'a str,
+) -> impl Iterator<Item = (&'a devpath_content::Path, &'a devpath_content::Lesson)> + 'a {
+    catalog.paths.iter().flat_map(move |path| {
+        path.lessons
+            .iter()
+            .filter(move |l| l.lab.as_deref() == Some(slug))
+            .map(move |l| (path, l))
+    })
+}
+
 fn lesson_links(catalog: &Catalog, info: &LabInfo) -> Vec<LessonLink> {
-    let mut out = Vec::new();
-    for slug in &info.lessons {
-        for path in &catalog.paths {
-            if let Some(lesson) = path.lesson(slug) {
-                out.push(LessonLink {
-                    title: lesson.title.clone(),
-                    url: crate::links::lesson_url(path, lesson),
-                });
-            }
-        }
-    }
-    out
+    lessons_of(catalog, &info.slug)
+        .map(|(path, lesson)| LessonLink {
+            title: lesson.title.clone(),
+            url: crate::links::lesson_url(path, lesson),
+        })
+        .collect()
 }
 
 struct LabCard {
@@ -178,6 +210,8 @@ pub struct PanelTemplate {
     /// A problem with the run in the URL, shown above the player.
     pub notice: Option<String>,
     pub lab_js: &'static str,
+    /// This lab's drawing module, `assets/labs/<slug>.js`, which lab.js imports.
+    pub lab_module: &'static str,
     pub lab_css: &'static str,
 }
 
@@ -278,6 +312,7 @@ pub fn panel(info: LabInfo, spec: &RunSpec, full: bool, notice: Option<String>) 
     let config_json = script_json(&serde_json::json!({ "info": &info, "spec": spec }));
     PanelTemplate {
         full_url: format!("/labs/{}?{}", info.slug, spec_query(spec)),
+        lab_module: lab_module(&info.slug),
         info,
         config_json,
         first_explain,
@@ -286,6 +321,12 @@ pub fn panel(info: LabInfo, spec: &RunSpec, full: bool, notice: Option<String>) 
         lab_js: crate::assets::url("lab.js"),
         lab_css: crate::assets::url("lab.css"),
     }
+}
+
+/// The URL of a lab's drawing module: `assets/labs/<slug>.js`, picked up
+/// by the asset table with no list to edit.
+fn lab_module(slug: &str) -> &'static str {
+    crate::assets::url(&format!("labs/{slug}.js"))
 }
 
 /// The lab panel a lesson with `lab = "..."` shows after its body, as HTML
@@ -393,6 +434,19 @@ mod tests {
         );
         assert!(spec_from_query(&info, &[("bogus".into(), "1".into())]).is_err());
         assert!(spec_from_query(&info, &[("a".into(), "x:crash".into())]).is_err());
+    }
+
+    #[test]
+    fn every_lab_has_a_drawing_module() {
+        for info in devpath_labs::labs() {
+            assert!(
+                crate::assets::find(&format!("labs/{}.js", info.slug)).is_some(),
+                "lab `{}` has no crates/web/assets/labs/{}.js",
+                info.slug,
+                info.slug
+            );
+            assert!(lab_module(&info.slug).starts_with(&format!("/assets/labs/{}.", info.slug)));
+        }
     }
 
     #[test]

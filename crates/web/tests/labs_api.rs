@@ -324,3 +324,63 @@ async fn lab_pages_show_the_signed_in_learner() {
         assert_eq!(cache, "private, no-store", "{path}");
     }
 }
+
+/// A lab's lessons come from the lessons' front matter (`lab = "<slug>"`),
+/// not from a list in the labs crate.
+#[tokio::test]
+async fn lab_json_lists_the_lessons_whose_front_matter_names_the_lab() {
+    let app = spawn_app().await;
+    let catalog = support::catalog();
+    let labs: Vec<Value> = app.get("/api/labs").await.json().await.unwrap();
+    for lab in &labs {
+        let slug = lab["slug"].as_str().unwrap();
+        let expected: Vec<&str> = catalog
+            .paths
+            .iter()
+            .flat_map(|p| &p.lessons)
+            .filter(|l| l.lab.as_deref() == Some(slug))
+            .map(|l| l.slug.as_str())
+            .collect();
+        assert!(!expected.is_empty(), "{slug}: no lesson names it");
+        assert_eq!(lab["lessons"], json!(expected), "{slug}");
+        let one: Value = app
+            .get(&format!("/api/labs/{slug}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(&one, lab, "{slug}: /api/labs/{slug} and /api/labs agree");
+    }
+}
+
+/// The player core and each lab's drawing module are ES modules, served
+/// fingerprinted like every asset; no inline script runs them.
+#[tokio::test]
+async fn each_lab_page_names_its_drawing_module() {
+    let app = spawn_app().await;
+    for lab in devpath_labs::labs() {
+        let (status, html) = app.get_text(&format!("/labs/{}", lab.slug)).await;
+        assert_eq!(status, 200, "{}", lab.slug);
+        assert!(html.contains("<script type=\"module\" src=\"/assets/lab."));
+        let module = html
+            .split("data-lab-module=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{}: no data-lab-module", lab.slug));
+        assert!(
+            module.starts_with(&format!("/assets/labs/{}.", lab.slug)),
+            "{module}"
+        );
+        let r = app.get(module).await;
+        assert_eq!(r.status(), 200, "{module}");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript"));
+        assert!(r.text().await.unwrap().contains("export default function"));
+    }
+}

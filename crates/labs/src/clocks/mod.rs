@@ -3,22 +3,35 @@
 //! ask whether one event happened before another.
 
 use crate::engine::{Queue, Recorder};
+use crate::params::int_param;
 use crate::rng::Rng;
-use crate::{Action, Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::{Action, Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use serde::Serialize;
 
 const DEFAULT_STEPS: usize = 300;
 /// Spacing of the random traffic: `traffic` events spread over `traffic * 40` ms.
 const TRAFFIC_SPREAD_MS: u64 = 40;
 
-pub fn info() -> LabInfo {
+/// The clocks lab, as the registry lists it.
+pub(crate) struct Clocks;
+
+impl Lab for Clocks {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "clocks".into(),
         title: "Lamport and vector clocks",
         summary: "Processes send messages and do local work; every event gets a Lamport timestamp and a vector \
                   timestamp. Ask whether two events are causally ordered or concurrent, and see why Lamport \
                   timestamps alone cannot tell.",
-        lessons: vec!["distributed-clocks-ordering"],
         params: vec![
             ParamInfo::number("processes", "Number of processes", "3", 2.0, 5.0),
             ParamInfo::number("traffic", "Random events added on top of your actions", "12", 0.0, 200.0),
@@ -265,17 +278,6 @@ fn parse_op(a: &Action, n: usize) -> Result<Op, LabError> {
     }
 }
 
-fn whole(spec: &RunSpec, info: &LabInfo, name: &str) -> Result<u64, LabError> {
-    let v = spec.num(info, name);
-    if v.fract() != 0.0 {
-        return Err(LabError::BadParam {
-            name: name.into(),
-            message: format!("{v} is not a whole number"),
-        });
-    }
-    Ok(v as u64)
-}
-
 struct Sim {
     procs: Vec<Process>,
     events: Vec<Event>,
@@ -472,13 +474,13 @@ impl Sim {
     }
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let info = info();
-    let n = whole(spec, &info, "processes")? as usize;
-    let traffic = whole(spec, &info, "traffic")?;
+    let n = int_param(spec, &info, "processes")? as usize;
+    let traffic = int_param(spec, &info, "traffic")?;
     let delay = (
-        whole(spec, &info, "delay_min_ms")?,
-        whole(spec, &info, "delay_max_ms")?,
+        int_param(spec, &info, "delay_min_ms")?,
+        int_param(spec, &info, "delay_max_ms")?,
     );
     if delay.0 > delay.1 {
         return Err(LabError::BadParam {

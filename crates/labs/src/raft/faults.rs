@@ -2,8 +2,8 @@
 //! timeouts, client writes and network faults.
 
 use super::node::Role;
+use super::note::Note;
 use super::sim::Sim;
-use super::view::Note;
 use crate::net::{Fault, Target};
 
 impl Sim {

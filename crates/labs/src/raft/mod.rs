@@ -5,23 +5,37 @@
 mod check;
 mod faults;
 mod node;
+mod note;
 mod sim;
 mod view;
 
 use crate::engine::Recorder;
 use crate::net::{node_name, parse_fault, FAULT_ACTIONS};
-use crate::{Frame, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
+use crate::params::int_param;
+use crate::{Frame, Lab, LabError, LabInfo, ParamInfo, RunSpec, Scenario};
 use sim::{Config, Sim};
 
 const DEFAULT_STEPS: usize = 600;
 
-pub fn info() -> LabInfo {
+/// The Raft lab, as the registry lists it.
+pub(crate) struct Raft;
+
+impl Lab for Raft {
+    fn info(&self) -> LabInfo {
+        info()
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+        run(spec)
+    }
+}
+
+fn info() -> LabInfo {
     LabInfo {
         slug: "raft".into(),
         title: "Raft consensus",
         summary: "Watch 3-7 Raft servers elect a leader and replicate a log, then crash, partition and slow them down. \
                   Election safety, log matching, leader completeness and state machine safety are checked after every event.",
-        lessons: vec!["consensus-algorithms", "consensus-leader-election"],
         params: vec![
             ParamInfo::number("nodes", "Number of servers", "5", 3.0, 7.0),
             ParamInfo::number("election_min_ms", "Shortest election timeout (ms)", "150", 10.0, 10_000.0),
@@ -125,20 +139,9 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn whole(spec: &RunSpec, info: &LabInfo, name: &str) -> Result<u64, LabError> {
-    let v = spec.num(info, name);
-    if v.fract() != 0.0 {
-        return Err(LabError::BadParam {
-            name: name.into(),
-            message: format!("{v} is not a whole number"),
-        });
-    }
-    Ok(v as u64)
-}
-
 fn config(spec: &RunSpec, info: &LabInfo) -> Result<Config, LabError> {
     let ordered = |lo: &str, hi: &str| -> Result<(u64, u64), LabError> {
-        let (a, b) = (whole(spec, info, lo)?, whole(spec, info, hi)?);
+        let (a, b) = (int_param(spec, info, lo)?, int_param(spec, info, hi)?);
         if a > b {
             return Err(LabError::BadParam {
                 name: hi.into(),
@@ -148,11 +151,11 @@ fn config(spec: &RunSpec, info: &LabInfo) -> Result<Config, LabError> {
         Ok((a, b))
     };
     Ok(Config {
-        nodes: whole(spec, info, "nodes")? as usize,
+        nodes: int_param(spec, info, "nodes")? as usize,
         election: ordered("election_min_ms", "election_max_ms")?,
-        heartbeat: whole(spec, info, "heartbeat_ms")?,
+        heartbeat: int_param(spec, info, "heartbeat_ms")?,
         delay: ordered("delay_min_ms", "delay_max_ms")?,
-        loss: whole(spec, info, "loss_percent")? as u8,
+        loss: int_param(spec, info, "loss_percent")? as u8,
         skip_up_to_date_check: spec.param(info, "bug") == "skip-up-to-date-check",
     })
 }
@@ -253,7 +256,7 @@ pub fn simulate(spec: &RunSpec, limits: Limits) -> Result<Outcome, LabError> {
     })
 }
 
-pub fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
+fn run(spec: &RunSpec) -> Result<Vec<Frame>, LabError> {
     let limits = Limits {
         capture: true,
         max_events: spec.steps_or(DEFAULT_STEPS),

@@ -4,7 +4,7 @@
 
 use super::check::Checker;
 use super::node::{Msg, Node, Role};
-use super::view::{AppendResult, LostWhy, Note, ReplyResult, VoteOutcome, VoteWhy};
+use super::note::{AppendResult, LostWhy, Note, ReplyResult, VoteOutcome, VoteWhy};
 use crate::engine::Queue;
 use crate::net::{Fate, Fault, Net};
 use crate::rng::Rng;
