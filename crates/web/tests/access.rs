@@ -5,34 +5,16 @@ mod support;
 
 use devpath_web::entitlements::BillingMode;
 use devpath_web::time::DAY;
-use support::{spawn_app, TestApp};
-
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-const FREE: &str = "/paths/systems-engineering/lessons/distributed-systems-overview";
-/// A sentence from the body of the CAP lesson, one of its quiz's prompts and
-/// one of its quiz's explanations.
-const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
-const QUIZ_PROMPT: &str = "A five-member etcd cluster is split into a group of three";
-const QUIZ_SENTENCE: &str = "Raft commits an entry only once a majority of the cluster";
-
-fn now() -> i64 {
-    devpath_web::Clock::system().now()
-}
-
-async fn learner(app: &TestApp, email: &str) -> i64 {
-    let r = app.signup(email, PW).await;
-    assert_eq!(r.status(), 303, "sign-up failed");
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
+use support::fixture::{
+    BODY_SENTENCE, CAP, CAP_COMPLETE, CAP_SUMMARY, CAP_TITLE, FREE, PATH, QUIZ_PROMPT,
+    QUIZ_SENTENCE,
+};
+use support::{now, spawn_app, TestApp, PW};
 
 fn assert_locked(body: &str) {
     assert!(body.contains("data-testid=\"paywall\""), "no paywall");
-    assert!(body.contains("The CAP Theorem"));
-    assert!(
-        body.contains("why a network partition forces a choice"),
-        "summary shown"
-    );
+    assert!(body.contains(CAP_TITLE));
+    assert!(body.contains(CAP_SUMMARY), "summary shown");
     assert!(!body.contains(BODY_SENTENCE), "the body leaked");
     assert!(!body.contains(QUIZ_PROMPT), "the quiz leaked");
     assert!(
@@ -92,7 +74,7 @@ async fn anonymous_visitors_get_the_paywall_on_every_locked_lesson() {
         }
     }
     // The path page carries no lesson bodies either.
-    let (_, path) = app.get_text("/paths/systems-engineering").await;
+    let (_, path) = app.get_text(PATH).await;
     assert!(!path.contains(BODY_SENTENCE));
 }
 
@@ -102,7 +84,7 @@ async fn free_preview_is_readable_by_anyone() {
     let (_, body) = app.get_text(FREE).await;
     assert!(body.contains("id=\"lesson-body\""));
     assert!(body.contains("Check your understanding"));
-    learner(&app, "free@example.com").await;
+    app.learner("free@example.com").await;
     let (_, body) = app.get_text(FREE).await;
     assert!(body.contains("id=\"lesson-body\""));
     assert!(body.contains("Mark as complete"));
@@ -111,25 +93,20 @@ async fn free_preview_is_readable_by_anyone() {
 #[tokio::test]
 async fn learner_without_access_gets_the_paywall_and_cannot_record_progress() {
     let app = spawn_app().await;
-    learner(&app, "noaccess@example.com").await;
+    app.learner("noaccess@example.com").await;
     let r = app.get(CAP).await;
     assert_eq!(r.headers()["cache-control"], "private, no-store");
     let body = r.text().await.unwrap();
     assert_locked(&body);
     assert!(body.contains("action=\"/trial/start\""), "one-click trial");
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/the-cap-theorem/complete",
-            &[],
-        )
-        .await;
+    let r = app.post_form(CAP_COMPLETE, &[]).await;
     assert_eq!(r.status(), 403);
 }
 
 #[tokio::test]
 async fn expired_trial_locks_lessons_again() {
     let app = spawn_app().await;
-    let id = learner(&app, "expired@example.com").await;
+    let id = app.learner("expired@example.com").await;
     let t = now();
     app.store
         .start_trial(id, t - 10 * DAY, t - 3 * DAY)
@@ -148,10 +125,9 @@ async fn expired_trial_locks_lessons_again() {
 #[tokio::test]
 async fn admin_grants_and_revokes_access_with_audit_entries() {
     let app = spawn_app().await;
-    let learner_id = learner(&app, "learner@example.com").await;
+    let learner_id = app.learner("learner@example.com").await;
     app.signout().await;
-    let admin_id = learner(&app, "admin@example.com").await;
-    app.store.set_admin(admin_id, true).await.unwrap();
+    let admin_id = app.admin("admin@example.com").await;
 
     let (status, page) = app.get_text("/admin").await;
     assert_eq!(status, 200);
@@ -218,7 +194,7 @@ async fn open_mode_gives_every_signed_in_learner_full_access() {
     assert_locked(&body);
     assert!(body.contains("Sign in to read this lesson"));
     assert!(!body.contains("offer-banner"), "no offer in open mode");
-    learner(&app, "open@example.com").await;
+    app.learner("open@example.com").await;
     let (_, body) = app.get_text(CAP).await;
     assert_readable(&body);
     assert!(!body.contains("offer-banner"));
@@ -228,7 +204,7 @@ async fn open_mode_gives_every_signed_in_learner_full_access() {
 }
 
 async fn paywall_and_grant(app: TestApp) {
-    let id = learner(&app, "pg@example.com").await;
+    let id = app.learner("pg@example.com").await;
     let (_, body) = app.get_text(CAP).await;
     assert_locked(&body);
     assert!(app.store.grant_access(id, id, now()).await.unwrap());

@@ -5,9 +5,8 @@
 mod support;
 
 use devpath_web::time::DAY;
-use support::{spawn_app, TestApp};
+use support::{spawn_app, TestApp, PW};
 
-const PW: &str = "correct horse battery";
 const PW2: &str = "Tr0ub4dor&3x-new";
 
 fn location(r: &reqwest::Response) -> String {
@@ -230,19 +229,13 @@ async fn password_reset_postgres() {
 #[tokio::test]
 async fn expired_reset_link_is_rejected() {
     let app = spawn_app().await;
-    assert_eq!(app.signup("lin@example.com", PW).await.status(), 303);
-    let user = app
-        .store
-        .user_by_email("lin@example.com")
-        .await
-        .unwrap()
-        .unwrap();
+    let user = app.learner("lin@example.com").await;
     let token = "ab".repeat(32);
-    let now = devpath_web::Clock::system().now();
+    let now = support::now();
     app.store
         .create_password_reset(
             &devpath_web::credentials::token_hash(&token),
-            user.id,
+            user,
             now - 7200,
             now - 3600,
         )
@@ -366,25 +359,19 @@ async fn forged_and_expired_sessions_are_anonymous() {
     assert_eq!(r.status(), 401);
 
     // A session past its absolute expiry, and one idle too long.
-    assert_eq!(app.signup("old@example.com", PW).await.status(), 303);
-    let user = app
-        .store
-        .user_by_email("old@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = devpath_web::Clock::system().now();
+    let user = app.learner("old@example.com").await;
+    let now = support::now();
     let hash = devpath_web::credentials::token_hash;
     let expired = "1".repeat(64);
     app.store
-        .create_session(&hash(&expired), user.id, now - 100, now - 1, None)
+        .create_session(&hash(&expired), user, now - 100, now - 1, None)
         .await
         .unwrap();
     app.set_session_cookie(&expired);
     assert!(!signed_in(&app).await);
     let idle = "2".repeat(64);
     app.store
-        .create_session(&hash(&idle), user.id, now - 8 * DAY, now + DAY, None)
+        .create_session(&hash(&idle), user, now - 8 * DAY, now + DAY, None)
         .await
         .unwrap();
     app.set_session_cookie(&idle);
@@ -392,7 +379,7 @@ async fn forged_and_expired_sessions_are_anonymous() {
     // A fresh one works and is touched at most once a minute.
     let fresh = "3".repeat(64);
     app.store
-        .create_session(&hash(&fresh), user.id, now - 120, now + DAY, None)
+        .create_session(&hash(&fresh), user, now - 120, now + DAY, None)
         .await
         .unwrap();
     app.set_session_cookie(&fresh);

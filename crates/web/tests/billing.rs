@@ -8,18 +8,12 @@ use devpath_web::billing::webhook::sign;
 use devpath_web::entitlements::BillingMode;
 use devpath_web::time::DAY;
 use serde_json::{json, Value};
-use support::TestApp;
+use support::fixture::{BODY_SENTENCE, CAP};
+use support::{now, TestApp};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
 const SECRET: &str = "whsec_test_secret";
-
-fn now() -> i64 {
-    devpath_web::Clock::system().now()
-}
 
 async fn stripe_app(mock: &MockServer, offer_running: bool) -> TestApp {
     stripe_app_on(mock, offer_running, false).await
@@ -44,12 +38,6 @@ async fn stripe_app_on(mock: &MockServer, offer_running: bool, postgres: bool) -
         b = b.postgres();
     }
     b.spawn().await
-}
-
-async fn learner(app: &TestApp, email: &str) -> i64 {
-    let r = app.signup(email, PW).await;
-    assert_eq!(r.status(), 303, "sign-up failed");
-    app.store.user_by_email(email).await.unwrap().unwrap().id
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body.
@@ -102,7 +90,7 @@ async fn annual_checkout_carries_the_coupon_while_the_offer_runs() {
     let mock = MockServer::start().await;
     mock_checkout(&mock).await;
     let app = stripe_app(&mock, true).await;
-    let id = learner(&app, "buyer@example.com").await;
+    let id = app.learner("buyer@example.com").await;
 
     let r = app
         .post_form("/billing/checkout", &[("plan", "annual")])
@@ -156,7 +144,7 @@ async fn no_coupon_once_the_offer_has_ended() {
     let mock = MockServer::start().await;
     mock_checkout(&mock).await;
     let app = stripe_app(&mock, false).await;
-    learner(&app, "late@example.com").await;
+    app.learner("late@example.com").await;
     let (_, pricing) = app.get_text("/pricing").await;
     assert!(!pricing.contains("annual-offer-price"));
     assert!(pricing.contains("action=\"/billing/checkout\""));
@@ -182,7 +170,7 @@ async fn stripe_errors_are_reported_without_charging() {
         .mount(&mock)
         .await;
     let app = stripe_app(&mock, true).await;
-    learner(&app, "err@example.com").await;
+    app.learner("err@example.com").await;
     let r = app
         .post_form("/billing/checkout", &[("plan", "annual")])
         .await;
@@ -240,7 +228,7 @@ async fn status_of(app: &TestApp, id: i64) -> Option<String> {
 }
 
 async fn webhook_scenario(app: TestApp) {
-    let id = learner(&app, "subscriber@example.com").await;
+    let id = app.learner("subscriber@example.com").await;
     let t = now();
 
     // Rejected: no header, forged, stale, malformed.
@@ -370,7 +358,7 @@ async fn webhook_on_postgres() {
 async fn subscription_created_before_checkout_completed_uses_metadata() {
     let mock = MockServer::start().await;
     let app = stripe_app(&mock, true).await;
-    let id = learner(&app, "early@example.com").await;
+    let id = app.learner("early@example.com").await;
     let t = now();
     let created = event(
         "evt_created",
@@ -395,7 +383,7 @@ async fn billing_portal_link_for_stripe_customers() {
         .mount(&mock)
         .await;
     let app = stripe_app(&mock, true).await;
-    let id = learner(&app, "portal@example.com").await;
+    let id = app.learner("portal@example.com").await;
     // No customer yet: no portal button, and the route sends to pricing.
     let (_, account) = app.get_text("/account").await;
     assert!(!account.contains("action=\"/billing/portal\""));

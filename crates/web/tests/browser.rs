@@ -1,9 +1,10 @@
-//! In a real headless Chromium: the path page lists 100 lessons; lesson 1
+//! In a real headless Chromium: the path page lists every lesson; lesson 1
 //! opens and its table of contents jumps to a section.
 
 mod support;
 
 use fantoccini::Locator;
+use support::fixture::{FREE_SLUG, FREE_TITLE, LESSONS, PATH, PATH_TITLE};
 use support::{browser::Browser, spawn_app};
 
 #[tokio::test]
@@ -12,11 +13,9 @@ async fn path_page_lesson_and_table_of_contents() {
     let browser = Browser::start().await;
     let c = &browser.client;
 
-    c.goto(&app.url("/paths/systems-engineering"))
-        .await
-        .unwrap();
+    c.goto(&app.url(PATH)).await.unwrap();
     let items = c.find_all(Locator::Css(".lesson-item")).await.unwrap();
-    assert_eq!(items.len(), 100);
+    assert_eq!(items.len(), LESSONS);
     let title = c
         .find(Locator::Css("h1"))
         .await
@@ -24,16 +23,14 @@ async fn path_page_lesson_and_table_of_contents() {
         .text()
         .await
         .unwrap();
-    assert_eq!(title, "Systems Engineering");
+    assert_eq!(title, PATH_TITLE);
 
-    c.find(Locator::Css(
-        "[data-lesson='distributed-systems-overview'] h4 a",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css(&format!("[data-lesson='{FREE_SLUG}'] h4 a")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait()
         .for_element(Locator::Css("#lesson-body"))
         .await
@@ -43,7 +40,7 @@ async fn path_page_lesson_and_table_of_contents() {
         .await
         .unwrap()
         .path()
-        .ends_with("/lessons/distributed-systems-overview"));
+        .ends_with(&format!("/lessons/{FREE_SLUG}")));
     let h1 = c
         .find(Locator::Css("h1"))
         .await
@@ -51,7 +48,7 @@ async fn path_page_lesson_and_table_of_contents() {
         .text()
         .await
         .unwrap();
-    assert_eq!(h1, "Distributed Systems Overview");
+    assert_eq!(h1, FREE_TITLE);
 
     // Follow the third table-of-contents link.
     let links = c.find_all(Locator::Css(".toc a")).await.unwrap();

@@ -6,7 +6,7 @@
 mod support;
 
 use fantoccini::Locator;
-use support::{browser::Browser, spawn_app};
+use support::{browser::Browser, spawn_app, PW};
 
 #[tokio::test]
 async fn sign_up_account_sign_out_sign_in() {
@@ -16,7 +16,7 @@ async fn sign_up_account_sign_out_sign_in() {
 
     c.goto(&app.url("/signup")).await.unwrap();
     browser
-        .submit_credentials("/signup", "Browser@Example.com", "correct horse battery")
+        .submit_credentials("/signup", "Browser@Example.com", PW)
         .await;
     wait_path(c, "/dashboard").await;
     assert!(app
@@ -56,7 +56,7 @@ async fn sign_up_account_sign_out_sign_in() {
     assert_eq!(c.current_url().await.unwrap().path(), "/signin");
 
     browser
-        .submit_credentials("/signin", "browser@example.com", "correct horse battery")
+        .submit_credentials("/signin", "browser@example.com", PW)
         .await;
     wait_path(c, "/account").await;
     browser.close().await;

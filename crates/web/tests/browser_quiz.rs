@@ -6,7 +6,8 @@ mod support;
 
 use fantoccini::Locator;
 use support::browser::{click, Browser};
-use support::spawn_app;
+use support::fixture::{CAP, CAP_SLUG, PATH_SLUG};
+use support::{spawn_app, PW};
 
 #[tokio::test]
 async fn a_quiz_is_graded_in_place_and_explained() {
@@ -14,27 +15,23 @@ async fn a_quiz_is_graded_in_place_and_explained() {
     let browser = Browser::start().await;
     let c = &browser.client;
     let catalog = support::catalog();
-    let path = catalog.path("systems-engineering").unwrap();
-    let lesson = path.lesson("the-cap-theorem").unwrap();
+    let path = catalog.path(PATH_SLUG).unwrap();
+    let lesson = path.lesson(CAP_SLUG).unwrap();
     let quiz = lesson.quiz.as_ref().unwrap();
 
     c.goto(&app.url("/signup")).await.unwrap();
     browser
-        .submit_credentials("/signup", "quiz@example.com", "correct horse battery")
+        .submit_credentials("/signup", "quiz@example.com", PW)
         .await;
     browser.wait_for("[data-testid='trial-cta']").await;
-    c.goto(&app.url("/paths/systems-engineering/lessons/the-cap-theorem"))
-        .await
-        .unwrap();
+    c.goto(&app.url(CAP)).await.unwrap();
     click(
         c,
         "[data-testid='paywall'] form[action='/trial/start'] button",
     )
     .await;
     browser.wait_for("[data-testid='trial-days-left']").await;
-    c.goto(&app.url("/paths/systems-engineering/lessons/the-cap-theorem"))
-        .await
-        .unwrap();
+    c.goto(&app.url(CAP)).await.unwrap();
     browser.wait_for("form[data-quiz-form]").await;
 
     // The first question wrong, every other one right.
@@ -95,16 +92,10 @@ async fn a_quiz_is_graded_in_place_and_explained() {
     assert_eq!(focused, serde_json::json!("quiz-heading"));
 
     // The stored attempt, and the form again on "Try again".
-    let user = app
-        .store
-        .user_by_email("quiz@example.com")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let user = app.user_id("quiz@example.com").await;
     let scores = app
         .store
-        .quiz_scores(user, "systems-engineering", "the-cap-theorem")
+        .quiz_scores(user, PATH_SLUG, CAP_SLUG)
         .await
         .unwrap();
     assert_eq!(scores.len(), 1);

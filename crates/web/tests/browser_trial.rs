@@ -6,9 +6,8 @@ mod support;
 
 use fantoccini::{Client, Locator};
 use support::browser::{click, Browser};
-use support::spawn_app;
-
-const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
+use support::fixture::{BODY_SENTENCE, CAP, LESSONS, PATH};
+use support::{spawn_app, PW};
 
 async fn path_progress(c: &Client) -> String {
     c.find(Locator::Css("[data-testid='path-progress']"))
@@ -25,12 +24,12 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
     let app = spawn_app().await;
     let browser = Browser::start().await;
     let c = &browser.client;
-    let cap = app.url("/paths/systems-engineering/lessons/the-cap-theorem");
+    let cap = app.url(CAP);
 
     // Sign up.
     c.goto(&app.url("/signup")).await.unwrap();
     browser
-        .submit_credentials("/signup", "browser@example.com", "correct horse battery")
+        .submit_credentials("/signup", "browser@example.com", PW)
         .await;
     browser.wait_for("[data-testid='trial-cta']").await;
 
@@ -66,9 +65,7 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
         .unwrap();
     assert!(body.contains(BODY_SENTENCE));
 
-    c.goto(&app.url("/paths/systems-engineering"))
-        .await
-        .unwrap();
+    c.goto(&app.url(PATH)).await.unwrap();
     assert_eq!(path_progress(c).await, "0");
 
     // Mark it complete.
@@ -77,9 +74,7 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
     browser.wait_for("[data-testid='completed']").await;
 
     // The path's progress bar moved.
-    c.goto(&app.url("/paths/systems-engineering"))
-        .await
-        .unwrap();
+    c.goto(&app.url(PATH)).await.unwrap();
     assert_eq!(path_progress(c).await, "1");
     let text = c
         .find(Locator::Css("[data-testid='path-progress-text']"))
@@ -88,7 +83,7 @@ async fn trial_unlocks_a_lesson_progress_moves_and_sign_out_locks_it() {
         .text()
         .await
         .unwrap();
-    assert!(text.contains("1 of 100"), "{text}");
+    assert!(text.contains(&format!("1 of {LESSONS}")), "{text}");
 
     // Sign out: the paywall is back.
     click(c, "form[action='/signout'] button").await;

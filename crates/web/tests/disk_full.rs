@@ -9,9 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
+use support::fixture::PATH_SLUG;
 use support::TestApp;
-
-const PW: &str = "correct horse battery";
 
 /// A tmpfs mounted on a temporary folder, unmounted when dropped.
 struct Tmpfs {
@@ -115,11 +114,8 @@ fn lesson_slugs() -> Vec<String> {
 }
 
 async fn complete(app: &TestApp, lesson: &str) -> reqwest::Response {
-    app.post_form(
-        &format!("/progress/systems-engineering/{lesson}/complete"),
-        &[],
-    )
-    .await
+    app.post_form(&format!("/progress/{PATH_SLUG}/{lesson}/complete"), &[])
+        .await
 }
 
 #[tokio::test]
@@ -131,8 +127,7 @@ async fn full_disk_never_acknowledges_a_lost_write_and_recovers() {
         .config(|c| c.session_cache = std::time::Duration::from_secs(60))
         .spawn()
         .await;
-    assert_eq!(app.signup("disk@example.com", PW).await.status(), 303);
-    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
+    app.learner_on_trial("disk@example.com").await;
     let lessons = lesson_slugs();
     assert_eq!(complete(&app, &lessons[0]).await.status(), 303);
 

@@ -4,25 +4,14 @@
 
 mod support;
 
-use support::{spawn_app, TestApp};
-
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-const CAP_NOTES: &str = "/notes/systems-engineering/the-cap-theorem";
-const FREE_NOTES: &str = "/notes/systems-engineering/distributed-systems-overview";
-
-async fn learner(app: &TestApp, email: &str) -> i64 {
-    assert_eq!(app.signup(email, PW).await.status(), 303);
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
+use support::fixture::{CAP, CAP_NOTES, FREE, FREE_NOTES, FREE_SLUG, FREE_TITLE, PATH_SLUG};
+use support::{spawn_app, TestApp, PW};
 
 #[tokio::test]
 async fn a_note_and_a_bookmark_are_saved_escaped_and_listed() {
     let app = spawn_app().await;
-    let user = learner(&app, "ada@example.com").await;
-    let (_, page) = app
-        .get_text("/paths/systems-engineering/lessons/distributed-systems-overview")
-        .await;
+    let user = app.learner("ada@example.com").await;
+    let (_, page) = app.get_text(FREE).await;
     assert!(page.contains(&format!("action=\"{FREE_NOTES}\"")));
 
     let note = "Remember <script>alert(1)</script> & the three outcomes";
@@ -30,13 +19,10 @@ async fn a_note_and_a_bookmark_are_saved_escaped_and_listed() {
         .post_form(FREE_NOTES, &[("note", note), ("bookmark", "1")])
         .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        r.headers()["location"],
-        "/paths/systems-engineering/lessons/distributed-systems-overview#notes"
-    );
+    assert_eq!(r.headers()["location"], format!("{FREE}#notes"));
     let stored = app
         .store
-        .lesson_note(user, "systems-engineering", "distributed-systems-overview")
+        .lesson_note(user, PATH_SLUG, FREE_SLUG)
         .await
         .unwrap()
         .unwrap();
@@ -45,14 +31,12 @@ async fn a_note_and_a_bookmark_are_saved_escaped_and_listed() {
 
     let (status, list) = app.get_text("/notes").await;
     assert_eq!(status, 200);
-    assert!(list.contains("Distributed Systems Overview"));
+    assert!(list.contains(FREE_TITLE));
     assert!(list.contains("★ Bookmarked"));
     // Escaped: the markup is text on the page, never an element.
     assert!(!list.contains("<script>alert(1)"));
     assert!(support::decode(&list).contains(note));
-    let (_, lesson) = app
-        .get_text("/paths/systems-engineering/lessons/distributed-systems-overview")
-        .await;
+    let (_, lesson) = app.get_text(FREE).await;
     assert!(!lesson.contains("<script>alert(1)"));
     assert!(support::decode(&lesson).contains(note));
     assert!(lesson.contains("value=\"1\" checked"));
@@ -69,7 +53,7 @@ async fn a_note_and_a_bookmark_are_saved_escaped_and_listed() {
 #[tokio::test]
 async fn locked_lessons_long_notes_and_visitors_are_refused() {
     let app = spawn_app().await;
-    let user = learner(&app, "bob@example.com").await;
+    let user = app.learner("bob@example.com").await;
     // No trial: the CAP lesson is locked, and so are notes on it.
     assert_eq!(
         app.post_form(CAP_NOTES, &[("note", "x")]).await.status(),
@@ -84,7 +68,7 @@ async fn locked_lessons_long_notes_and_visitors_are_refused() {
     assert!(r.text().await.unwrap().contains("at most 4000 characters"));
     assert!(app.store.lesson_notes(user).await.unwrap().is_empty());
     assert_eq!(
-        app.post_form("/notes/systems-engineering/nope", &[("note", "x")])
+        app.post_form(&format!("/notes/{PATH_SLUG}/nope"), &[("note", "x")])
             .await
             .status(),
         404
@@ -101,7 +85,7 @@ async fn locked_lessons_long_notes_and_visitors_are_refused() {
 #[tokio::test]
 async fn deleting_the_account_deletes_the_notes() {
     let app = TestApp::builder().postgres().spawn().await;
-    let user = learner(&app, "cy@example.com").await;
+    let user = app.learner("cy@example.com").await;
     assert_eq!(
         app.post_form(FREE_NOTES, &[("note", "mine")])
             .await

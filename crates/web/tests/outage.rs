@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::TestApp;
+use support::fixture::{CAP, CAP_COMPLETE, PATH};
+use support::{TestApp, PW};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -79,8 +80,6 @@ async fn database_behind_proxy() -> (String, Proxy) {
     (via_proxy, proxy)
 }
 
-const ANONYMOUS_LESSON: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-
 async fn status(app: &TestApp, path: &str) -> u16 {
     app.get(path).await.status().as_u16()
 }
@@ -90,13 +89,7 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
     let (url, proxy) = database_behind_proxy().await;
     let app = TestApp::builder().database(&url).spawn().await;
     let learner = TestApp::builder().database(&url).spawn().await;
-    assert_eq!(
-        learner
-            .signup("outage@example.com", "correct horse battery")
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(learner.signup("outage@example.com", PW).await.status(), 303);
     assert_eq!(learner.post_form("/trial/start", &[]).await.status(), 303);
     assert_eq!(status(&learner, "/dashboard").await, 200);
     assert_eq!(status(&app, "/readyz").await, 200);
@@ -104,12 +97,7 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
     proxy.cut();
 
     // Anonymous pages are rendered once at start-up: they need no database.
-    for path in [
-        "/",
-        "/paths/systems-engineering",
-        ANONYMOUS_LESSON,
-        "/healthz",
-    ] {
+    for path in ["/", PATH, CAP, "/healthz"] {
         assert_eq!(status(&app, path).await, 200, "{path} during the outage");
     }
     // Pages that need the database: a clear 503, never a 500, and quickly
@@ -123,9 +111,7 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
     assert!(body.contains("try again"), "friendly page: {body}");
     assert!(waited < Duration::from_secs(10), "answered in {waited:?}");
 
-    let signin = app
-        .signin("outage@example.com", "correct horse battery")
-        .await;
+    let signin = app.signin("outage@example.com", PW).await;
     assert_eq!(signin.status(), 503, "sign-in during the outage");
     assert!(signin.headers().contains_key("retry-after"));
     let ready = app.get("/readyz").await;
@@ -147,17 +133,7 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
 
     // The session and trial written before the outage survived, and writes
     // work again.
-    let r = learner
-        .post_form(
-            "/progress/systems-engineering/the-cap-theorem/complete",
-            &[],
-        )
-        .await;
+    let r = learner.post_form(CAP_COMPLETE, &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        app.signin("outage@example.com", "correct horse battery")
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(app.signin("outage@example.com", PW).await.status(), 303);
 }

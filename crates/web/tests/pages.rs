@@ -1,80 +1,74 @@
-//! HTTP tests of every page against the real server and database.
+//! HTTP tests of every page against the real server and database, on the
+//! fixture catalog; the last test checks the shipped catalog renders.
 
 mod support;
 
-use support::spawn_app;
+use support::fixture::{
+    CAP_SLUG, DRAFT, DRAFT_SENTENCE, DRAFT_TITLE, FIRST_MODULE, FREE, FREE_SLUG, HIGHLIGHT, HOURS,
+    IN_PREPARATION, IN_PREPARATION_MODULE, IN_PREPARATION_TITLE, LESSONS, MODULES, PATH,
+    PATH_TITLE, TAGLINE, TITLES,
+};
+use support::{shipped_catalog, spawn_app, TestApp};
 
-const PATH: &str = "/paths/systems-engineering";
-
-#[tokio::test]
-async fn home_lists_the_path() {
-    let app = spawn_app().await;
-    let (status, body) = app.get_text("/").await;
-    assert_eq!(status, 200);
-    assert!(body.contains("href=\"/paths/systems-engineering\""));
-    assert!(body.contains("Dive into distributed systems, cloud architecture, and DevOps."));
-    assert!(body.contains("100 lessons"));
-}
-
-#[tokio::test]
-async fn path_page_shows_the_offer_and_all_100_lessons_in_seed_order() {
-    let app = spawn_app().await;
-    let (status, raw) = app.get_text(PATH).await;
-    assert_eq!(status, 200);
-    let body = support::decode(&raw);
-    for text in [
-        "Systems Engineering",
-        "100 lessons",
-        "~46h total",
-        "No credit card required for 7-day trial",
-        "Start your 7-day free trial",
-        "Get full access to all learning paths across the platform.",
-        "50% off your first year",
-        "Distributed Systems & Advanced Databases",
-    ] {
-        assert!(body.contains(text), "path page lacks {text:?}");
-    }
-    let seed: Vec<&str> = include_str!("../../content/tests/seed_titles.txt")
-        .lines()
-        .collect();
-    let titles: Vec<String> = body
-        .split("<span class=\"visually-hidden\">Lesson ")
+/// The lesson titles a path page lists, in order.
+fn path_titles(body: &str) -> Vec<String> {
+    body.split("<span class=\"visually-hidden\">Lesson ")
         .skip(1)
         .map(|chunk| {
             let after = chunk.split_once("</span>").unwrap().1;
             let title = after.split_once("</a>").unwrap().0;
             support::decode(title)
         })
-        .collect();
-    assert_eq!(titles.len(), 100);
-    assert_eq!(titles, seed);
-    // Each of the 16 modules has exactly one free-preview lesson: its first.
-    assert_eq!(body.matches("badge badge-free\">Free preview").count(), 16);
-    let first_item = body
-        .split("data-lesson=\"distributed-systems-overview\"")
-        .nth(1)
-        .unwrap();
-    let first_item = first_item.split("</li>").next().unwrap();
-    assert!(first_item.contains("Free preview"));
-    let second = body
-        .split("data-lesson=\"the-cap-theorem\"")
-        .nth(1)
-        .unwrap()
-        .split("</li>")
-        .next()
-        .unwrap();
-    assert!(!second.contains("Free preview"));
+        .collect()
+}
+
+#[tokio::test]
+async fn home_lists_the_path() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains(&format!("href=\"{PATH}\"")));
+    assert!(body.contains(TAGLINE));
+    assert!(body.contains(&format!("{LESSONS} lessons")));
+}
+
+#[tokio::test]
+async fn path_page_shows_the_offer_and_every_lesson_in_path_order() {
+    let app = spawn_app().await;
+    let (status, raw) = app.get_text(PATH).await;
+    assert_eq!(status, 200);
+    let body = support::decode(&raw);
+    for text in [
+        PATH_TITLE,
+        &format!("{LESSONS} lessons"),
+        &format!("~{HOURS}h total"),
+        "No credit card required for 7-day trial",
+        "Start your 7-day free trial",
+        "Get full access to all learning paths across the platform.",
+        "50% off your first year",
+        HIGHLIGHT,
+    ] {
+        assert!(body.contains(text), "path page lacks {text:?}");
+    }
+    let titles = path_titles(&body);
+    assert_eq!(titles.len(), LESSONS);
+    assert_eq!(titles, TITLES);
+    // Each module has exactly one free-preview lesson: its first.
+    assert_eq!(
+        body.matches("badge badge-free\">Free preview").count(),
+        MODULES
+    );
+    assert!(support::lesson_item(&body, FREE_SLUG).contains("Free preview"));
+    assert!(!support::lesson_item(&body, CAP_SLUG).contains("Free preview"));
 }
 
 #[tokio::test]
 async fn lesson_page_has_breadcrumb_toc_body_quiz_and_pager() {
     let app = spawn_app().await;
-    let (status, body) = app
-        .get_text(&format!("{PATH}/lessons/distributed-systems-overview"))
-        .await;
+    let (status, body) = app.get_text(FREE).await;
     assert_eq!(status, 200);
     assert!(body.contains("aria-label=\"Breadcrumb\""));
-    assert!(body.contains("Distributed Systems Foundations"));
+    assert!(body.contains(FIRST_MODULE));
     assert!(body.contains("30 min"));
     assert!(body.contains("On this page"));
     assert!(body.contains("<figure class=\"diagram\""));
@@ -96,14 +90,28 @@ async fn lesson_page_has_breadcrumb_toc_body_quiz_and_pager() {
 #[tokio::test]
 async fn unwritten_lesson_says_it_is_in_preparation() {
     let app = spawn_app().await;
-    let (status, body) = app
-        .get_text(&format!("{PATH}/lessons/kafka-architecture"))
-        .await;
+    let (status, body) = app.get_text(IN_PREPARATION).await;
     assert_eq!(status, 200);
-    assert!(body.contains("Kafka Architecture"));
+    assert!(body.contains(IN_PREPARATION_TITLE));
     assert!(body.contains("This lesson is in preparation"));
-    assert!(support::decode(&body).contains("Messaging & Streaming"));
+    assert!(support::decode(&body).contains(IN_PREPARATION_MODULE));
     assert!(body.contains("rel=\"prev\"") && body.contains("rel=\"next\""));
+}
+
+#[tokio::test]
+async fn draft_lesson_is_in_preparation_and_its_body_is_never_served() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_text(DRAFT).await;
+    assert_eq!(status, 200);
+    assert!(body.contains(DRAFT_TITLE));
+    assert!(body.contains("This lesson is in preparation"));
+    assert!(!body.contains(DRAFT_SENTENCE), "the draft's body leaked");
+    assert!(!body.contains("id=\"lesson-body\""));
+    // Not to a learner with full access either.
+    app.learner_on_trial("draft@example.com").await;
+    let (_, body) = app.get_text(DRAFT).await;
+    assert!(body.contains("This lesson is in preparation"));
+    assert!(!body.contains(DRAFT_SENTENCE), "the draft's body leaked");
 }
 
 #[tokio::test]
@@ -113,7 +121,7 @@ async fn unknown_urls_are_404_pages() {
         "/nope",
         "/paths/nope",
         &format!("{PATH}/lessons/nope"),
-        "/paths/systems-engineering/lessons/",
+        &format!("{PATH}/lessons/"),
     ] {
         let (status, body) = app.get_text(url).await;
         assert_eq!(status, 404, "{url}");
@@ -228,7 +236,7 @@ async fn health_and_readiness() {
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["database"], "sqlite");
-    assert_eq!(v["lessons"], 100);
+    assert_eq!(v["lessons"], LESSONS);
 }
 
 #[tokio::test]
@@ -240,4 +248,55 @@ async fn security_headers_are_set() {
         .to_str()
         .unwrap()
         .contains("default-src 'self'"));
+}
+
+/// The shipped path (not the fixture): its page lists the 100 lessons in
+/// the seed's order, and every lesson renders for a learner with access,
+/// published ones with their body.
+#[tokio::test]
+async fn shipped_catalog_lists_the_seed_and_every_published_lesson_renders() {
+    let catalog = shipped_catalog();
+    let path = catalog.path("systems-engineering").unwrap();
+    let path_url = format!("/paths/{}", path.slug);
+    let app = TestApp::builder().catalog(catalog.clone()).spawn().await;
+    let seed: Vec<&str> = include_str!("../../content/tests/seed_titles.txt")
+        .lines()
+        .collect();
+    let (status, body) = app.get_text(&path_url).await;
+    assert_eq!(status, 200);
+    let titles = path_titles(&support::decode(&body));
+    assert_eq!(titles.len(), 100);
+    assert_eq!(titles, seed);
+
+    // Anonymous: a body only on free previews, never a locked one or its quiz.
+    for lesson in &path.lessons {
+        let url = format!("{path_url}/lessons/{}", lesson.slug);
+        let (status, page) = app.get_text(&url).await;
+        assert_eq!(status, 200, "{url}");
+        let has_body = page.contains("id=\"lesson-body\"");
+        match (&lesson.body, lesson.free_preview) {
+            (Some(_), true) => assert!(has_body, "{url} free preview not readable"),
+            (Some(_), false) => {
+                assert!(!has_body, "{url} leaked its body");
+                assert!(!page.contains("quiz-heading"), "{url} leaked its quiz");
+            }
+            (None, _) => assert!(page.contains("This lesson is in preparation"), "{url}"),
+        }
+    }
+
+    app.learner_on_trial("shipped@example.com").await;
+    let mut published = 0;
+    for lesson in &path.lessons {
+        let url = format!("{path_url}/lessons/{}", lesson.slug);
+        let (status, page) = app.get_text(&url).await;
+        assert_eq!(status, 200, "{url}");
+        assert!(!page.contains("data-testid=\"paywall\""), "{url}");
+        if lesson.body.is_some() {
+            published += 1;
+            assert!(page.contains("id=\"lesson-body\""), "{url} has no body");
+        } else {
+            assert!(page.contains("This lesson is in preparation"), "{url}");
+        }
+    }
+    assert!(published > 0, "no published lesson in the shipped path");
 }

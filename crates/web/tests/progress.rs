@@ -4,21 +4,11 @@
 mod support;
 
 use devpath_web::time::DAY;
-use support::{spawn_app, TestApp};
-
-const PW: &str = "correct horse battery";
-const PATH: &str = "/paths/systems-engineering";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-
-fn now() -> i64 {
-    devpath_web::Clock::system().now()
-}
-
-async fn learner(app: &TestApp, email: &str) -> i64 {
-    let r = app.signup(email, PW).await;
-    assert_eq!(r.status(), 303, "sign-up failed");
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
+use support::fixture::{
+    AFTER_CAP_SLUG, AFTER_CAP_TITLE, CAP, CAP_COMPLETE, CAP_SLUG, CAP_UNCOMPLETE, FREE_SLUG,
+    FREE_TITLE, LESSONS, PATH, PATH_SLUG,
+};
+use support::{now, spawn_app};
 
 /// The `value` of the first element carrying `data-testid="{id}"`.
 fn value_of(page: &str, id: &str) -> String {
@@ -51,29 +41,19 @@ fn stat(page: &str, id: &str) -> String {
 #[tokio::test]
 async fn complete_and_undo_move_the_bars() {
     let app = spawn_app().await;
-    learner(&app, "progress@example.com").await;
-    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
+    app.learner_on_trial("progress@example.com").await;
 
     let (_, path) = app.get_text(PATH).await;
     assert_eq!(value_of(&path, "path-progress"), "0");
-    assert!(path.contains("Start with: Distributed Systems Overview"));
+    assert!(path.contains(&format!("Start with: {FREE_TITLE}")));
 
     let (_, lesson) = app.get_text(CAP).await;
     assert!(lesson.contains("Mark as complete"));
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/the-cap-theorem/complete",
-            &[],
-        )
-        .await;
+    let r = app.post_form(CAP_COMPLETE, &[]).await;
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"].to_str().unwrap().starts_with(CAP));
     // Twice is harmless.
-    app.post_form(
-        "/progress/systems-engineering/the-cap-theorem/complete",
-        &[],
-    )
-    .await;
+    app.post_form(CAP_COMPLETE, &[]).await;
 
     let (_, lesson) = app.get_text(CAP).await;
     assert!(lesson.contains("Completed ✓"));
@@ -81,20 +61,18 @@ async fn complete_and_undo_move_the_bars() {
     let (_, path) = app.get_text(PATH).await;
     assert_eq!(value_of(&path, "path-progress"), "1");
     assert_eq!(value_of(&path, "module-progress"), "1");
-    assert!(path.contains("1 of 100 lessons completed (1%)"));
-    let item = path
-        .split("data-lesson=\"the-cap-theorem\"")
-        .nth(1)
-        .unwrap()
-        .split("</li>")
-        .next()
-        .unwrap();
-    assert!(item.contains("Completed ✓"));
+    assert!(path.contains(&format!(
+        "1 of {LESSONS} lessons completed ({}%)",
+        100 / LESSONS
+    )));
+    assert!(support::lesson_item(&path, CAP_SLUG).contains("Completed ✓"));
     // Continue where you left off: the lesson after the last one completed.
-    assert!(support::decode(&path).contains("Continue where you left off: Consistency Models"));
+    assert!(
+        support::decode(&path).contains(&format!("Continue where you left off: {AFTER_CAP_TITLE}"))
+    );
     let (_, home) = app.get_text("/").await;
     assert!(home.contains("Continue where you left off"));
-    assert!(home.contains("/paths/systems-engineering/lessons/consistency-models"));
+    assert!(home.contains(&format!("{PATH}/lessons/{AFTER_CAP_SLUG}")));
 
     let (_, dash) = app.get_text("/dashboard").await;
     assert_eq!(stat(&dash, "lessons-completed"), "1");
@@ -102,12 +80,7 @@ async fn complete_and_undo_move_the_bars() {
     assert!(dash.contains("data-minutes=\"28\""));
     assert!(dash.contains("data-days=\"1\""));
 
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/the-cap-theorem/uncomplete",
-            &[],
-        )
-        .await;
+    let r = app.post_form(CAP_UNCOMPLETE, &[]).await;
     assert_eq!(r.status(), 303);
     let (_, path) = app.get_text(PATH).await;
     assert_eq!(value_of(&path, "path-progress"), "0");
@@ -118,19 +91,19 @@ async fn complete_and_undo_move_the_bars() {
 #[tokio::test]
 async fn dashboard_sums_minutes_and_counts_the_streak() {
     let app = spawn_app().await;
-    let id = learner(&app, "streak@example.com").await;
+    let id = app.learner("streak@example.com").await;
     let t = now();
     let day = devpath_web::time::day_of;
     // Today, yesterday and the day before; and one a week ago (not in the streak).
     for (lesson, ago) in [
-        ("distributed-systems-overview", 0), // 30 min
-        ("the-cap-theorem", 1),              // 28 min
-        ("consistency-models", 2),           // 30 min
-        ("consensus-algorithms", 7),         // 35 min
+        (FREE_SLUG, 0),              // 30 min
+        (CAP_SLUG, 1),               // 28 min
+        (AFTER_CAP_SLUG, 2),         // 30 min
+        ("consensus-algorithms", 7), // 35 min
     ] {
         let at = t - ago * DAY;
         app.store
-            .complete_lesson(id, "systems-engineering", lesson, at, &day(at))
+            .complete_lesson(id, PATH_SLUG, lesson, at, &day(at))
             .await
             .unwrap();
     }
@@ -142,31 +115,22 @@ async fn dashboard_sums_minutes_and_counts_the_streak() {
     assert!(dash.contains("data-testid=\"trial-cta\""), "no trial yet");
     // The most recent completion is the overview (today): continue after it,
     // skipping lessons already done.
-    assert!(dash.contains("/paths/systems-engineering/lessons/distributed-clocks-ordering"));
+    assert!(dash.contains(&format!("{PATH}/lessons/distributed-clocks-ordering")));
 }
 
 #[tokio::test]
 async fn free_preview_progress_without_a_plan_and_unknown_lessons() {
     let app = spawn_app().await;
-    learner(&app, "free@example.com").await;
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/distributed-systems-overview/complete",
-            &[],
-        )
-        .await;
+    app.learner("free@example.com").await;
+    let free_complete = format!("/progress/{PATH_SLUG}/{FREE_SLUG}/complete");
+    let r = app.post_form(&free_complete, &[]).await;
     assert_eq!(r.status(), 303);
     let r = app
-        .post_form("/progress/systems-engineering/nope/complete", &[])
+        .post_form(&format!("/progress/{PATH_SLUG}/nope/complete"), &[])
         .await;
     assert_eq!(r.status(), 404);
     app.signout().await;
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/distributed-systems-overview/complete",
-            &[],
-        )
-        .await;
+    let r = app.post_form(&free_complete, &[]).await;
     assert_eq!(r.status(), 401);
     let r = app.get("/dashboard").await;
     assert_eq!(r.status(), 303);

@@ -5,21 +5,20 @@
 mod support;
 
 use devpath_content::Quiz;
+use support::fixture::{
+    CAP, CAP_QUIZ, CAP_SLUG, FIRST_MODULE, FREE, FREE_QUIZ, FREE_SLUG, IN_PREPARATION_SLUG,
+    PATH_SLUG, SECOND_MODULE_WORD,
+};
 use support::{spawn_app, TestApp};
 
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-const CAP_QUIZ: &str = "/quiz/systems-engineering/the-cap-theorem";
-const FREE: &str = "/paths/systems-engineering/lessons/distributed-systems-overview";
+fn quiz_of(lesson: &str) -> Quiz {
+    let catalog = support::catalog();
+    let path = catalog.path(PATH_SLUG).unwrap();
+    path.lesson(lesson).unwrap().quiz.clone().unwrap()
+}
 
 fn cap_quiz() -> Quiz {
-    let catalog = support::catalog();
-    let path = catalog.path("systems-engineering").unwrap();
-    path.lesson("the-cap-theorem")
-        .unwrap()
-        .quiz
-        .clone()
-        .unwrap()
+    quiz_of(CAP_SLUG)
 }
 
 /// Text without tags and entities, words separated by single spaces.
@@ -86,12 +85,6 @@ async fn post(app: &TestApp, path: &str, fields: &[(String, String)]) -> reqwest
     app.post_form(path, &pairs).await
 }
 
-async fn learner_on_trial(app: &TestApp, email: &str) -> i64 {
-    assert_eq!(app.signup(email, PW).await.status(), 303);
-    assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
-
 #[tokio::test]
 async fn visitors_are_invited_to_sign_in_and_see_no_answers() {
     let app = spawn_app().await;
@@ -100,11 +93,7 @@ async fn visitors_are_invited_to_sign_in_and_see_no_answers() {
     assert!(page.contains("Check your understanding"));
     assert!(page.contains("to take this quiz"));
     assert!(!page.contains("data-quiz-form"));
-    let catalog = support::catalog();
-    let quiz = catalog.path("systems-engineering").unwrap().lessons[0]
-        .quiz
-        .clone()
-        .unwrap();
+    let quiz = quiz_of(FREE_SLUG);
     for i in 0..quiz.questions.len() {
         assert!(
             !shows(&page, &explanation_words(&quiz, i)),
@@ -112,19 +101,14 @@ async fn visitors_are_invited_to_sign_in_and_see_no_answers() {
         );
     }
     // Submitting needs an account.
-    let r = post(
-        &app,
-        "/quiz/systems-engineering/distributed-systems-overview",
-        &all_right(&quiz),
-    )
-    .await;
+    let r = post(&app, FREE_QUIZ, &all_right(&quiz)).await;
     assert_eq!(r.status(), 401);
 }
 
 #[tokio::test]
 async fn the_form_gives_nothing_away_and_grading_explains_each_answer() {
     let app = spawn_app().await;
-    let user = learner_on_trial(&app, "ada@example.com").await;
+    let user = app.learner_on_trial("ada@example.com").await;
     let quiz = cap_quiz();
 
     let (_, form) = app.get_text(CAP).await;
@@ -154,7 +138,7 @@ async fn the_form_gives_nothing_away_and_grading_explains_each_answer() {
     assert_eq!(r.headers()["location"], format!("{CAP}#quiz"));
     let scores = app
         .store
-        .quiz_scores(user, "systems-engineering", "the-cap-theorem")
+        .quiz_scores(user, PATH_SLUG, CAP_SLUG)
         .await
         .unwrap();
     let n = quiz.questions.len() as i64;
@@ -167,7 +151,7 @@ async fn the_form_gives_nothing_away_and_grading_explains_each_answer() {
     );
     let attempt = app
         .store
-        .last_quiz_attempt(user, "systems-engineering", "the-cap-theorem")
+        .last_quiz_attempt(user, PATH_SLUG, CAP_SLUG)
         .await
         .unwrap()
         .unwrap();
@@ -208,7 +192,7 @@ async fn the_form_gives_nothing_away_and_grading_explains_each_answer() {
 #[tokio::test]
 async fn with_javascript_the_graded_section_comes_back_in_place() {
     let app = spawn_app().await;
-    learner_on_trial(&app, "ada@example.com").await;
+    app.learner_on_trial("ada@example.com").await;
     let quiz = cap_quiz();
     let r = app
         .client
@@ -229,14 +213,7 @@ async fn with_javascript_the_graded_section_comes_back_in_place() {
 #[tokio::test]
 async fn locked_lessons_and_malformed_answers_are_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
-    assert_eq!(app.signup("bob@example.com", PW).await.status(), 303);
-    let bob = app
-        .store
-        .user_by_email("bob@example.com")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let bob = app.learner("bob@example.com").await;
     let quiz = cap_quiz();
 
     // No trial or plan: the CAP lesson is locked, so is its quiz.
@@ -271,21 +248,21 @@ async fn locked_lessons_and_malformed_answers_are_refused_and_nothing_is_stored(
     .await;
     assert_eq!(two.status(), 400);
     assert_eq!(
-        app.post_form("/quiz/systems-engineering/no-such-lesson", &[])
+        app.post_form(&format!("/quiz/{PATH_SLUG}/no-such-lesson"), &[])
             .await
             .status(),
         404
     );
     // A lesson without a quiz (in preparation) has nothing to submit.
     assert_eq!(
-        app.post_form("/quiz/systems-engineering/kafka-architecture", &[])
+        app.post_form(&format!("/quiz/{PATH_SLUG}/{IN_PREPARATION_SLUG}"), &[])
             .await
             .status(),
         404
     );
     assert!(app
         .store
-        .quiz_scores(bob, "systems-engineering", "the-cap-theorem")
+        .quiz_scores(bob, PATH_SLUG, CAP_SLUG)
         .await
         .unwrap()
         .is_empty());
@@ -294,7 +271,7 @@ async fn locked_lessons_and_malformed_answers_are_refused_and_nothing_is_stored(
 #[tokio::test]
 async fn the_dashboard_shows_quiz_accuracy_per_module() {
     let app = spawn_app().await;
-    learner_on_trial(&app, "ada@example.com").await;
+    app.learner_on_trial("ada@example.com").await;
     let (_, before) = app.get_text("/dashboard").await;
     assert!(!before.contains("data-testid=\"quiz-accuracy\""));
     let quiz = cap_quiz();
@@ -313,13 +290,13 @@ async fn the_dashboard_shows_quiz_accuracy_per_module() {
         .nth(1)
         .expect("accuracy table");
     let row = format!(
-        "<th scope=\"row\">Distributed Systems Foundations</th><td>{} of {n}</td><td>{}%</td>",
+        "<th scope=\"row\">{FIRST_MODULE}</th><td>{} of {n}</td><td>{}%</td>",
         n - 1,
         (n - 1) * 100 / n
     );
     assert!(table.contains(&row), "{table}");
     assert!(
-        !table.contains("Networking"),
+        !table.contains(SECOND_MODULE_WORD),
         "modules without attempts are left out"
     );
 }
@@ -327,7 +304,7 @@ async fn the_dashboard_shows_quiz_accuracy_per_module() {
 #[tokio::test]
 async fn attempts_are_stored_on_postgres_too() {
     let app = TestApp::builder().postgres().spawn().await;
-    let user = learner_on_trial(&app, "ada@example.com").await;
+    let user = app.learner_on_trial("ada@example.com").await;
     let quiz = cap_quiz();
     assert_eq!(
         post(&app, CAP_QUIZ, &answers_one_wrong(&quiz))
@@ -338,7 +315,7 @@ async fn attempts_are_stored_on_postgres_too() {
     assert_eq!(post(&app, CAP_QUIZ, &all_right(&quiz)).await.status(), 303);
     let scores = app
         .store
-        .quiz_scores(user, "systems-engineering", "the-cap-theorem")
+        .quiz_scores(user, PATH_SLUG, CAP_SLUG)
         .await
         .unwrap();
     let n = quiz.questions.len() as i64;

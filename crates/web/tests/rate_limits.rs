@@ -6,9 +6,7 @@
 mod support;
 
 use std::sync::Arc;
-use support::{spawn_app, TestApp};
-
-const PW: &str = "correct horse battery";
+use support::{spawn_app, TestApp, PW};
 
 /// Sends every `(email, password)` at once; returns the statuses in order.
 async fn signin_burst(app: &Arc<TestApp>, attempts: Vec<(String, String)>) -> Vec<u16> {

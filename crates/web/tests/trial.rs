@@ -5,26 +5,13 @@
 mod support;
 
 use devpath_web::time::DAY;
-use support::{spawn_app, TestApp};
-
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
-const BODY_SENTENCE: &str = "a switch between the sites starts dropping packets";
-
-fn now() -> i64 {
-    devpath_web::Clock::system().now()
-}
-
-async fn learner(app: &TestApp, email: &str) -> i64 {
-    let r = app.signup(email, PW).await;
-    assert_eq!(r.status(), 303, "sign-up failed");
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
+use support::fixture::{BODY_SENTENCE, CAP, CAP_SLUG, PATH, PATH_SLUG};
+use support::{now, spawn_app, TestApp, PW};
 
 #[tokio::test]
 async fn trial_starts_in_one_click_and_only_once() {
     let app = spawn_app().await;
-    let id = learner(&app, "trial@example.com").await;
+    let id = app.learner("trial@example.com").await;
     let (_, dash) = app.get_text("/dashboard").await;
     assert!(dash.contains("data-testid=\"trial-cta\""));
     assert!(dash.contains("No credit card required for 7-day trial"));
@@ -45,7 +32,7 @@ async fn trial_starts_in_one_click_and_only_once() {
     );
     let (_, account) = app.get_text("/account").await;
     assert!(account.contains("7 days left in your free trial"));
-    let (_, path) = app.get_text("/paths/systems-engineering").await;
+    let (_, path) = app.get_text(PATH).await;
     assert!(path.contains("7 days left in your free trial"));
 
     // A second attempt: a clear message and no new trial.
@@ -72,7 +59,7 @@ async fn trial_needs_an_account() {
 #[tokio::test]
 async fn expired_trial_removes_access_but_keeps_progress() {
     let app = spawn_app().await;
-    let id = learner(&app, "ended@example.com").await;
+    let id = app.learner("ended@example.com").await;
     let t = now();
     app.store
         .start_trial(id, t - 9 * DAY, t - 2 * DAY)
@@ -81,13 +68,7 @@ async fn expired_trial_removes_access_but_keeps_progress() {
     // Progress made while the trial ran.
     let day = devpath_web::time::day_of(t - 3 * DAY);
     app.store
-        .complete_lesson(
-            id,
-            "systems-engineering",
-            "the-cap-theorem",
-            t - 3 * DAY,
-            &day,
-        )
+        .complete_lesson(id, PATH_SLUG, CAP_SLUG, t - 3 * DAY, &day)
         .await
         .unwrap();
     let (_, lesson) = app.get_text(CAP).await;
@@ -112,7 +93,7 @@ async fn none_mode_says_plainly_that_payments_are_not_set_up() {
     assert!(page.contains("Payments are not set up on this server."));
     assert!(page.contains("An administrator can grant you full access."));
     assert!(!page.contains("action=\"/billing/checkout\""));
-    learner(&app, "none@example.com").await;
+    app.learner("none@example.com").await;
     let r = app
         .post_form("/billing/checkout", &[("plan", "annual")])
         .await;
@@ -125,7 +106,7 @@ async fn none_mode_says_plainly_that_payments_are_not_set_up() {
 async fn offer_banner_and_price_follow_the_offer_window() {
     // Default: the offer has no end date and runs.
     let app = spawn_app().await;
-    let (_, path) = app.get_text("/paths/systems-engineering").await;
+    let (_, path) = app.get_text(PATH).await;
     assert!(path.contains("offer-banner"));
     assert!(support::decode(&path).contains("50% off your first year"));
     let (_, pricing) = app.get_text("/pricing").await;
@@ -144,12 +125,12 @@ async fn offer_banner_and_price_follow_the_offer_window() {
         })
         .spawn()
         .await;
-    let (_, path) = app.get_text("/paths/systems-engineering").await;
+    let (_, path) = app.get_text(PATH).await;
     assert!(!path.contains("offer-banner"));
     let (_, pricing) = app.get_text("/pricing").await;
     assert!(!pricing.contains("annual-offer-price"));
     assert!(pricing.contains("€120.00"));
-    learner(&app, "nooffer@example.com").await;
+    app.learner("nooffer@example.com").await;
     let (_, lesson) = app.get_text(CAP).await;
     assert!(!lesson.contains("offer-banner"));
 
@@ -168,7 +149,7 @@ async fn offer_banner_and_price_follow_the_offer_window() {
 #[tokio::test]
 async fn a_deleted_account_does_not_get_its_email_a_second_trial() {
     let app = spawn_app().await;
-    let id = learner(&app, "again@example.com").await;
+    let id = app.learner("again@example.com").await;
     assert_eq!(app.post_form("/trial/start", &[]).await.status(), 303);
     let first = app.store.billing_state(id).await.unwrap().trial.unwrap();
     let r = app.post_form("/account/delete", &[("password", PW)]).await;
@@ -181,7 +162,7 @@ async fn a_deleted_account_does_not_get_its_email_a_second_trial() {
         .is_none());
 
     for email in ["again@example.com", "again+new@example.com"] {
-        let id = learner(&app, email).await;
+        let id = app.learner(email).await;
         let restored = app.store.billing_state(id).await.unwrap().trial.unwrap();
         assert_eq!(
             (restored.started_at, restored.ends_at),
@@ -204,7 +185,7 @@ async fn a_deleted_account_does_not_get_its_email_a_second_trial() {
     }
 
     // Another address still gets its own trial.
-    let other = learner(&app, "someone-else@example.com").await;
+    let other = app.learner("someone-else@example.com").await;
     assert!(app
         .store
         .billing_state(other)

@@ -4,10 +4,8 @@
 mod support;
 
 use std::time::Duration;
-use support::TestApp;
-
-const PW: &str = "correct horse battery";
-const CAP: &str = "/paths/systems-engineering/lessons/the-cap-theorem";
+use support::fixture::{CAP, CAP_COMPLETE, FREE_NOTES};
+use support::{TestApp, PW};
 
 async fn cached_app() -> TestApp {
     TestApp::builder()
@@ -19,7 +17,7 @@ async fn cached_app() -> TestApp {
 #[tokio::test]
 async fn own_changes_show_at_once_with_the_cache_on() {
     let app = cached_app().await;
-    assert_eq!(app.signup("cache@example.com", PW).await.status(), 303);
+    app.learner("cache@example.com").await;
 
     // Warm the cache with the paywalled page.
     let (status, page) = app.get_text(CAP).await;
@@ -43,12 +41,7 @@ async fn own_changes_show_at_once_with_the_cache_on() {
     );
 
     // Completing the lesson shows at once too.
-    let r = app
-        .post_form(
-            "/progress/systems-engineering/the-cap-theorem/complete",
-            &[],
-        )
-        .await;
+    let r = app.post_form(CAP_COMPLETE, &[]).await;
     assert!(
         r.status().is_redirection() || r.status().is_success(),
         "{}",
@@ -71,7 +64,7 @@ async fn own_changes_show_at_once_with_the_cache_on() {
 #[tokio::test]
 async fn only_the_learner_whose_state_changed_loses_their_cache() {
     let app = cached_app().await;
-    assert_eq!(app.signup("a@example.com", PW).await.status(), 303);
+    app.learner("a@example.com").await;
     let (_, page) = app.get_text(CAP).await;
     assert!(
         !page.contains("id=\"lesson-body\""),
@@ -79,15 +72,10 @@ async fn only_the_learner_whose_state_changed_loses_their_cache() {
     );
 
     // The trial starts behind the server's back: the cached state hides it.
-    let a = app
-        .store
-        .user_by_email("a@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let t = devpath_web::Clock::system().now();
+    let a = app.user_id("a@example.com").await;
+    let t = support::now();
     app.store
-        .start_trial(a.id, t, t + devpath_web::entitlements::TRIAL_SECS)
+        .start_trial(a, t, t + devpath_web::entitlements::TRIAL_SECS)
         .await
         .unwrap();
     let (_, page) = app.get_text(CAP).await;
@@ -139,11 +127,7 @@ async fn only_the_learner_whose_state_changed_loses_their_cache() {
     );
 
     // The learner's own write drops their entries: the trial shows.
-    app.post_form(
-        "/notes/systems-engineering/distributed-systems-overview",
-        &[("note", "x")],
-    )
-    .await;
+    app.post_form(FREE_NOTES, &[("note", "x")]).await;
     let (_, page) = app.get_text(CAP).await;
     assert!(
         page.contains("id=\"lesson-body\""),
@@ -182,7 +166,7 @@ async fn changes_on_one_server_empty_the_other_servers_cache() {
         .config(cache)
         .spawn()
         .await;
-    assert_eq!(a.signup("two@example.com", PW).await.status(), 303);
+    a.learner("two@example.com").await;
     b.set_session_cookie(&a.session_cookie().unwrap());
 
     // Warm b's cache: signed in, lesson locked.

@@ -2,9 +2,19 @@
 //! SQLite database in a temporary folder, and a client for it.
 //! `TestApp::builder().postgres().config(|c| ...).spawn()` picks the
 //! database (a fresh PostgreSQL database per test) and settings.
+//!
+//! The app serves the small fixture catalog of [`fixture`] ([`catalog`]),
+//! not the shipped lessons, so new or edited lessons break no web test;
+//! only the test that checks the shipped path itself asks for
+//! [`shipped_catalog`] (`TestApp::builder().catalog(shipped_catalog())`).
+//!
+//! Learners for a test: `app.learner(email)` (signed up and signed in, no
+//! plan), `app.learner_on_trial(email)` and `app.admin(email)`, all with
+//! the password [`PW`].
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod fixture;
 
 use devpath_content::{Catalog, Source};
 use devpath_store::Store;
@@ -29,21 +39,63 @@ type Configure = Box<dyn FnOnce(&mut WebConfig)>;
 
 /// Which database and settings to start the app with.
 pub struct TestAppBuilder {
+    catalog: Option<Catalog>,
     postgres: bool,
     database: Option<String>,
     data_dir: Option<std::path::PathBuf>,
     configure: Vec<Configure>,
 }
 
-/// The shipped catalog, loaded once per test binary.
+/// The password every test learner signs up with.
+pub const PW: &str = "correct horse battery";
+
+/// Now, in seconds since the epoch, as the server's clock reads it.
+pub fn now() -> i64 {
+    devpath_web::Clock::system().now()
+}
+
+fn lab_slugs() -> Vec<String> {
+    devpath_labs::labs().into_iter().map(|l| l.slug).collect()
+}
+
+fn load(source: &Source) -> Result<Catalog, devpath_content::Problems> {
+    let labs = lab_slugs();
+    let labs: Vec<&str> = labs.iter().map(String::as_str).collect();
+    devpath_content::load(source, &labs)
+}
+
+/// The fixture catalog ([`fixture`]) every test app serves, loaded once per
+/// test binary. Panics if the fixture is invalid or a lab has no lesson in
+/// it (add a short lesson with `lab = "<slug>"` to the fixture).
 pub fn catalog() -> Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG
         .get_or_init(|| {
-            let labs: Vec<String> = devpath_labs::labs().into_iter().map(|l| l.slug).collect();
-            let labs: Vec<&str> = labs.iter().map(String::as_str).collect();
-            devpath_content::load(&Source::embedded(), &labs).expect("shipped content is valid")
+            let source = Source::dir(std::path::Path::new(fixture::DIR))
+                .expect("read the fixture content folder");
+            let catalog = load(&source).unwrap_or_else(|p| panic!("fixture content: {p}"));
+            for lab in lab_slugs() {
+                assert!(
+                    catalog
+                        .paths
+                        .iter()
+                        .flat_map(|p| &p.lessons)
+                        .any(|l| l.lab.as_deref() == Some(lab.as_str())),
+                    "the lab `{lab}` has no lesson in the fixture catalog: add one to {} with `lab = \"{lab}\"`",
+                    fixture::DIR
+                );
+            }
+            catalog
         })
+        .clone()
+}
+
+/// The shipped catalog (`content/`, as embedded in the binary), loaded once
+/// per test binary: only for the test that checks the shipped path renders.
+pub fn shipped_catalog() -> Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| load(&Source::embedded()).expect("shipped content is valid"))
         .clone()
 }
 
@@ -53,6 +105,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestAppBuilder {
+    /// Serve this catalog instead of the fixture (e.g. [`shipped_catalog`]).
+    pub fn catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
     /// Use a fresh database on the PostgreSQL test server instead of SQLite.
     pub fn postgres(mut self) -> Self {
         self.postgres = true;
@@ -106,7 +164,9 @@ impl TestAppBuilder {
         for f in self.configure {
             f(&mut config);
         }
-        let state = devpath_web::AppState::new(catalog(), store.clone(), config).unwrap();
+        let state =
+            devpath_web::AppState::new(self.catalog.unwrap_or_else(catalog), store.clone(), config)
+                .unwrap();
         tokio::spawn(devpath_web::follow_other_servers(state.clone()));
         tokio::spawn(devpath_web::serve(
             listener,
@@ -133,6 +193,7 @@ impl TestAppBuilder {
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
+            catalog: None,
             postgres: false,
             database: None,
             data_dir: None,
@@ -170,6 +231,39 @@ impl TestApp {
 
     pub async fn signout(&self) -> reqwest::Response {
         self.post_form("/signout", &[]).await
+    }
+
+    /// The id of the account with this email (which must exist).
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {email}"))
+            .id
+    }
+
+    /// A learner without a plan: signs up with [`PW`] (the client stays
+    /// signed in as them) and returns their id.
+    pub async fn learner(&self, email: &str) -> i64 {
+        let r = self.signup(email, PW).await;
+        assert_eq!(r.status(), 303, "sign-up of {email} failed");
+        self.user_id(email).await
+    }
+
+    /// A learner who has started the free trial (full access), signed in.
+    pub async fn learner_on_trial(&self, email: &str) -> i64 {
+        let id = self.learner(email).await;
+        let r = self.post_form("/trial/start", &[]).await;
+        assert_eq!(r.status(), 303, "trial of {email} did not start");
+        id
+    }
+
+    /// An administrator (a learner promoted in the store), signed in.
+    pub async fn admin(&self, email: &str) -> i64 {
+        let id = self.learner(email).await;
+        self.store.set_admin(id, true).await.unwrap();
+        id
     }
 
     /// The session cookie's value in the client's jar, if any.
@@ -286,6 +380,18 @@ pub const RESET_SUBJECT: &str = "Reset your devpath password";
 pub fn verify_link(mail: &str) -> String {
     let start = mail.find("/verify/").expect("confirmation link in email");
     mail[start..start + 8 + 64].to_string()
+}
+
+/// The row of the lesson `slug` on a path page (its `<li>`), for checking
+/// its badges and marks.
+pub fn lesson_item<'a>(path_page: &'a str, slug: &str) -> &'a str {
+    path_page
+        .split(&format!("data-lesson=\"{slug}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no lesson {slug} on the path page"))
+        .split("</li>")
+        .next()
+        .unwrap()
 }
 
 /// Undoes the HTML escaping templates apply, for comparing page text.
