@@ -362,16 +362,7 @@ fn load_path(
         }
     }
 
-    let raw: Vec<RawLesson> = files
-        .iter()
-        .filter_map(|(rel, text)| {
-            let mut r = Report {
-                file: source.display(rel),
-                out: report.out,
-            };
-            load_lesson(rel, text, &module_index, labs, renderer, &mut r)
-        })
-        .collect();
+    let raw = load_lessons(source, files, &module_index, labs, renderer, report.out);
 
     check_path_order(source, rel, text, &manifest, &raw, report.out);
 
@@ -393,6 +384,65 @@ fn load_path(
         modules,
         raw.into_iter().map(|r| r.lesson).collect(),
     ))
+}
+
+/// Loads and renders the lessons on every core: highlighting and diagrams
+/// are most of start-up. The lessons keep their file order, and the problems
+/// are sorted by the caller, so the result is the same as one by one.
+fn load_lessons(
+    source: &Source,
+    files: &[(String, String)],
+    module_index: &BTreeMap<String, usize>,
+    labs: &[&str],
+    renderer: &Renderer,
+    problems: &mut Vec<Problem>,
+) -> Vec<RawLesson> {
+    let load = |chunk: &[(String, String)]| {
+        let mut found = Vec::new();
+        let lessons: Vec<RawLesson> = chunk
+            .iter()
+            .filter_map(|(rel, text)| {
+                let mut r = Report {
+                    file: source.display(rel),
+                    out: &mut found,
+                };
+                load_lesson(rel, text, module_index, labs, renderer, &mut r)
+            })
+            .collect();
+        (lessons, found)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Small chunks balance the load: lessons differ a lot in diagrams and code.
+    let size = files.len().div_ceil(cores * 4).max(1);
+    let chunks: Vec<&[(String, String)]> = files.chunks(size).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<RawLesson>, Vec<Problem>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores.min(chunks.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(i) else { break };
+                        let (lessons, found) = load(chunk);
+                        out.push((i, lessons, found));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _, _)| *i);
+    let mut raw = Vec::with_capacity(files.len());
+    for (_, lessons, found) in done {
+        raw.extend(lessons);
+        problems.extend(found);
+    }
+    raw
 }
 
 /// Checks across lessons: unique slugs and orders, no gaps, modules contiguous

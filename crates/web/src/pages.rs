@@ -142,9 +142,16 @@ struct Variant {
 
 impl PageCache {
     pub fn build(catalog: &Catalog, config: &WebConfig) -> Result<PageCache, AppError> {
+        // The two variants differ only by the offer; build them side by side.
+        let (with_offer, without_offer) = std::thread::scope(|scope| {
+            let with = scope.spawn(|| Variant::build(catalog, config, true));
+            let without = Variant::build(catalog, config, false);
+            let with = with.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (with, without)
+        });
         Ok(PageCache {
-            with_offer: Variant::build(catalog, config, true)?,
-            without_offer: Variant::build(catalog, config, false)?,
+            with_offer: with_offer?,
+            without_offer: without_offer?,
         })
     }
 
