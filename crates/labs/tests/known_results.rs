@@ -5,21 +5,8 @@ use devpath_labs::{lab, run, Frame, LabError, RunSpec};
 use proptest::prelude::*;
 use serde_json::Value;
 
-fn spec(lab: &str, seed: u64, params: &[(&str, &str)], actions: &[&str]) -> RunSpec {
-    RunSpec {
-        lab: lab.into(),
-        seed,
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        actions: actions
-            .iter()
-            .map(|a| a.parse().expect("action syntax"))
-            .collect(),
-        steps: None,
-    }
-}
+mod common;
+use common::spec;
 
 fn frames(s: &RunSpec) -> Vec<Frame> {
     run(s).unwrap_or_else(|e| panic!("{s:?}: {e}")).frames

@@ -5,9 +5,12 @@
 //! and every documented key seen in some frame. So the page cannot drift
 //! from the code without a failing test.
 
-use devpath_labs::{labs, run, Action, LabInfo, RunSpec};
+use devpath_labs::{labs, run, LabInfo, RunSpec};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+
+mod common;
+use common::spec;
 
 const DOC: &str = include_str!("../../../docs/labs-api.md");
 const SECTION: &str = "## Frame state, lab by lab";
@@ -230,22 +233,6 @@ impl Checker<'_> {
             }
             _ => {}
         }
-    }
-}
-
-fn spec(lab: &str, seed: u64, params: &[(&str, &str)], actions: &[&str]) -> RunSpec {
-    RunSpec {
-        lab: lab.into(),
-        seed,
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        actions: actions
-            .iter()
-            .map(|a| a.parse::<Action>().expect("a valid action"))
-            .collect(),
-        steps: None,
     }
 }
 

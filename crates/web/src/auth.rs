@@ -363,8 +363,7 @@ async fn change_password(
         ));
     }
     attempt.succeeded(&state).await?;
-    let email = Email::parse(&user.email).ok();
-    let new = match Password::parse(&form.new_password, email.as_ref()) {
+    let new = match Password::for_account(&form.new_password, &user.email) {
         Ok(p) => p,
         Err(msg) => {
             return Ok(password_form(

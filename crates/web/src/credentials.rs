@@ -139,6 +139,12 @@ const COMMON: &[&str] = &[
 impl Password {
     /// Applies the strength rule: at least 10 characters, more than one
     /// character class, not the email address, not a well-known password.
+    /// The rule for a new password of an existing account (password change
+    /// and reset), whose stored address is checked against it.
+    pub fn for_account(input: &str, account_email: &str) -> Result<Password, String> {
+        Password::parse(input, Email::parse(account_email).ok().as_ref())
+    }
+
     pub fn parse(input: &str, email: Option<&Email>) -> Result<Password, String> {
         let len = input.chars().count();
         if len < MIN_PASSWORD_LEN {

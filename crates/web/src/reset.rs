@@ -230,8 +230,7 @@ async fn reset(
     let Some(user) = state.store.user_by_id(user_id).await? else {
         return Ok(invalid_link(viewer.as_ref()));
     };
-    let email = Email::parse(&user.email).ok();
-    let password = match Password::parse(&form.password, email.as_ref()) {
+    let password = match Password::for_account(&form.password, &user.email) {
         Ok(p) => p,
         Err(msg) => {
             return Ok(reset_form(
